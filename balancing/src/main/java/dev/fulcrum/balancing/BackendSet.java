@@ -1,0 +1,65 @@
+package dev.fulcrum.balancing;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The backends of one pool, in configuration order. Immutable: a change of the pool builds a new
+ * set (and a new policy from it); {@link BackendState} objects carry live counts across the change
+ * when the caller passes them on.
+ */
+public final class BackendSet {
+
+    private final List<BackendState> states;
+
+    private BackendSet(List<BackendState> states) {
+        this.states = Collections.unmodifiableList(states);
+    }
+
+    /**
+     * Builds a set of fresh states.
+     *
+     * <pre>{@code
+     * BackendSet set = BackendSet.of(List.of(new Backend("a", "127.0.0.1", 9001, 1, 0)));
+     * }</pre>
+     */
+    public static BackendSet of(List<Backend> backends) {
+        List<BackendState> states = new ArrayList<>(backends.size());
+        Set<String> names = new HashSet<>();
+        for (Backend backend : backends) {
+            if (!names.add(backend.name())) {
+                throw new IllegalArgumentException("backend name: " + backend.name() + " (expected: unique in its pool)");
+            }
+            states.add(new BackendState(backend, states.size()));
+        }
+        return new BackendSet(states);
+    }
+
+    public int size() {
+        return states.size();
+    }
+
+    public boolean isEmpty() {
+        return states.isEmpty();
+    }
+
+    public BackendState get(int index) {
+        return states.get(index);
+    }
+
+    public List<BackendState> states() {
+        return states;
+    }
+
+    public BackendState byName(String name) {
+        for (BackendState state : states) {
+            if (state.backend().name().equals(name)) {
+                return state;
+            }
+        }
+        return null;
+    }
+}

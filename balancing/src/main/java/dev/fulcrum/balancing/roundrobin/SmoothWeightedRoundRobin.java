@@ -1,0 +1,121 @@
+package dev.fulcrum.balancing.roundrobin;
+
+import dev.fulcrum.balancing.BackendSet;
+import dev.fulcrum.balancing.BackendState;
+import dev.fulcrum.balancing.BalancingPolicy;
+import dev.fulcrum.balancing.Flow;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Smooth weighted round robin, as NGINX's upstream module orders peers (ngx_http_upstream_round_robin.c):
+ * weights {5, 1, 1} give a a b a c a a, spreading each backend's turns evenly through the period.
+ *
+ * <p>NGINX runs the selection per worker under no contention. Here every event loop picks at once,
+ * so the period is computed when the policy is built and a pick is one atomic increment into it.
+ * A period longer than {@link #MAX_PERIOD} is avoided by scaling the weights down (each stays >= 1),
+ * which keeps the ratios within 1 / (smallest scaled weight).
+ *
+ * <p>A backend that cannot take the flow (draining, full, already tried) is skipped by looking at
+ * the next turns of the period, which hands its share to the others in proportion to their weights.
+ */
+final class SmoothWeightedRoundRobin implements BalancingPolicy {
+
+    static final int MAX_PERIOD = 1 << 18;
+
+    private final BackendSet backends;
+    private final int[] period;
+    private final AtomicLong next;
+
+    SmoothWeightedRoundRobin(BackendSet backends, AtomicLong next) {
+        this.backends = backends;
+        this.period = period(backends);
+        this.next = next;
+    }
+
+    /** Backend indexes in the order NGINX's algorithm visits them over one period. */
+    static int[] period(BackendSet backends) {
+        int n = backends.size();
+        if (n == 0) {
+            return new int[0];
+        }
+        long[] weights = scaledWeights(backends);
+        long total = 0;
+        for (long w : weights) {
+            total += w;
+        }
+        int[] order = new int[(int) total];
+        long[] current = new long[n];
+        for (int turn = 0; turn < order.length; turn++) {
+            int best = -1;
+            for (int i = 0; i < n; i++) {
+                current[i] += weights[i];
+                if (best < 0 || current[i] > current[best]) {
+                    best = i;
+                }
+            }
+            current[best] -= total;
+            order[turn] = best;
+        }
+        return order;
+    }
+
+    private static long[] scaledWeights(BackendSet backends) {
+        int n = backends.size();
+        long gcd = 0;
+        long total = 0;
+        for (BackendState state : backends.states()) {
+            gcd = gcd(gcd, state.weight());
+            total += state.weight();
+        }
+        total /= gcd;
+        long[] weights = new long[n];
+        double scale = total > MAX_PERIOD ? (double) MAX_PERIOD / (total + n) : 1.0;
+        for (int i = 0; i < n; i++) {
+            weights[i] = Math.max(1, (long) Math.floor(backends.get(i).weight() / gcd * scale));
+        }
+        return weights;
+    }
+
+    private static long gcd(long a, long b) {
+        while (b != 0) {
+            long t = a % b;
+            a = b;
+            b = t;
+        }
+        return a;
+    }
+
+    @Override
+    public BackendState pick(Flow flow) {
+        int length = period.length;
+        if (length == 0) {
+            return null;
+        }
+        int start = (int) Math.floorMod(next.getAndIncrement(), (long) length);
+        // Probe as many turns as there are backends; past that, a plain scan finds any usable one.
+        int probes = Math.min(length, backends.size() + 1);
+        for (int i = 0; i < probes; i++) {
+            BackendState candidate = backends.get(period[(start + i) % length]);
+            if (flow.canUse(candidate)) {
+                return candidate;
+            }
+        }
+        int from = period[start];
+        for (int i = 1; i <= backends.size(); i++) {
+            BackendState candidate = backends.get((from + i) % backends.size());
+            if (flow.canUse(candidate)) {
+                return candidate;
+            }
+        }
+        return null;
+    }
+
+    @Override
+    public BackendSet backends() {
+        return backends;
+    }
+
+    AtomicLong cursor() {
+        return next;
+    }
+}

@@ -1,0 +1,37 @@
+package dev.fulcrum.proxy;
+
+import dev.fulcrum.proxy.config.ListenerConfig.FlowKey;
+import java.net.InetSocketAddress;
+
+/** Turns a client address into a flow's balancing key and its 64-bit hash. */
+final class FlowKeys {
+
+    private FlowKeys() {
+    }
+
+    static Object rawKey(FlowKey kind, InetSocketAddress client) {
+        return kind == FlowKey.CLIENT_ADDRESS ? client.getAddress() : client;
+    }
+
+    static long hash(FlowKey kind, InetSocketAddress client) {
+        byte[] address = client.getAddress().getAddress();
+        long h = 0x9E3779B97F4A7C15L;
+        for (byte b : address) {
+            h = mix(h ^ (b & 0xFF));
+        }
+        if (kind == FlowKey.CLIENT_ADDRESS_PORT) {
+            h = mix(h ^ client.getPort());
+        }
+        return h;
+    }
+
+    /** MurmurHash3's 64-bit finaliser: every input bit affects every output bit. */
+    private static long mix(long h) {
+        h ^= h >>> 33;
+        h *= 0xff51afd7ed558ccdL;
+        h ^= h >>> 33;
+        h *= 0xc4ceb9fe1a85ec53L;
+        h ^= h >>> 33;
+        return h;
+    }
+}

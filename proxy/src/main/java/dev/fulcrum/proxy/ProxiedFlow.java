@@ -1,0 +1,269 @@
+package dev.fulcrum.proxy;
+
+import dev.fulcrum.balancing.BackendState;
+import dev.fulcrum.balancing.BalancingPolicy;
+import dev.fulcrum.balancing.Flow;
+import dev.fulcrum.proxy.config.ListenerConfig;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.socket.DuplexChannel;
+import java.net.InetSocketAddress;
+
+/**
+ * One client connection and the backend connection made for it: which backend, bytes each way,
+ * which directions are shut, and why it ended.
+ *
+ * <p>Threading: both connections are registered on the client's event loop (the backend connect
+ * is bootstrapped there), so every method runs on that one thread and nothing here is shared or
+ * synchronised.
+ */
+final class ProxiedFlow {
+
+    enum Side {
+        CLIENT, BACKEND;
+
+        Side other() {
+            return this == CLIENT ? BACKEND : CLIENT;
+        }
+    }
+
+    private final Listener listener;
+    private final Channel client;
+    private final Flow flow;
+    private Channel backend;
+    private BackendState target;
+    private Pool.BackendMeters targetMeters;
+    private int connectAttempts;
+    private long bytesToBackend;
+    private long bytesToClient;
+    private boolean clientInputShut;
+    private boolean backendInputShut;
+    private boolean clientOutputShut;
+    private boolean backendOutputShut;
+    private boolean clientClosed;
+    private boolean backendClosed;
+    private EndReason endReason;
+
+    ProxiedFlow(Listener listener, Channel client) {
+        this.listener = listener;
+        this.client = client;
+        InetSocketAddress remote = (InetSocketAddress) client.remoteAddress();
+        ListenerConfig.FlowKey key = listener.config().key();
+        this.flow = new Flow(FlowKeys.hash(key, remote), FlowKeys.rawKey(key, remote), remote);
+    }
+
+    Channel channel(Side side) {
+        return side == Side.CLIENT ? client : backend;
+    }
+
+    /** The client connected: count it against the listener's limit and connect a backend. */
+    void start() {
+        if (!listener.tryOpen()) {
+            endReason = EndReason.LISTENER_FULL;
+            clientClosed = true; // never counted as open, so never released
+            listener.ended(EndReason.LISTENER_FULL);
+            client.config().setOption(ChannelOption.SO_LINGER, 0);
+            client.close();
+            return;
+        }
+        listener.clients().add(client);
+        connectNextBackend();
+    }
+
+    private void connectNextBackend() {
+        BackendState chosen = pickWithCapacity();
+        if (chosen == null) {
+            abort(connectAttempts == 0 ? EndReason.NO_BACKEND : EndReason.CONNECT_FAILED);
+            return;
+        }
+        Pool pool = listener.pool();
+        target = chosen;
+        targetMeters = pool.meters(chosen);
+        connectAttempts++;
+        Bootstrap bootstrap = listener.backendBootstrap().clone(client.eventLoop())
+                .handler(new RelayHandler(this, Side.BACKEND));
+        bootstrap.connect(pool.address(chosen)).addListener((ChannelFutureListener) this::connected);
+    }
+
+    /** The policy's pick, skipping backends that filled up between the pick and the acquire. */
+    private BackendState pickWithCapacity() {
+        BalancingPolicy policy = listener.pool().policy();
+        for (int i = 0, n = policy.backends().size(); i <= n; i++) {
+            BackendState candidate = policy.pick(flow);
+            if (candidate == null) {
+                return null;
+            }
+            if (candidate.tryAcquire()) {
+                return candidate;
+            }
+            flow.markTried(candidate);
+        }
+        return null;
+    }
+
+    private void connected(ChannelFuture future) {
+        if (!future.isSuccess()) {
+            target.release();
+            targetMeters.connectFailures.increment();
+            flow.markTried(target);
+            target = null;
+            if (clientClosed) {
+                finishIfDone();
+            } else if (connectAttempts < listener.config().connectAttempts()) {
+                connectNextBackend();
+            } else {
+                abort(EndReason.CONNECT_FAILED);
+            }
+            return;
+        }
+        backend = future.channel();
+        targetMeters.flows.increment();
+        if (clientClosed) {
+            backend.close();
+            return;
+        }
+        backend.config().setAutoRead(true);
+        client.config().setAutoRead(true);
+    }
+
+    /** Counts bytes read on {@code from} and queued to the other side. */
+    void relayed(Side from, int bytes) {
+        if (from == Side.CLIENT) {
+            bytesToBackend += bytes;
+        } else {
+            bytesToClient += bytes;
+        }
+    }
+
+    boolean outputShut(Side side) {
+        return side == Side.CLIENT ? clientOutputShut : backendOutputShut;
+    }
+
+    boolean inputShut(Side side) {
+        return side == Side.CLIENT ? clientInputShut : backendInputShut;
+    }
+
+    /**
+     * {@code side} sent its FIN: pass it on once the bytes already queued for the peer are flushed,
+     * and keep relaying the other way (a client that shuts its output still gets the response).
+     */
+    void inputShutdown(Side side) {
+        if (side == Side.CLIENT) {
+            clientInputShut = true;
+        } else {
+            backendInputShut = true;
+        }
+        endedBy(side == Side.CLIENT ? EndReason.CLIENT_CLOSE : EndReason.BACKEND_CLOSE);
+        Channel peer = channel(side.other());
+        if (peer == null || !peer.isActive()) {
+            return;
+        }
+        peer.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener((ChannelFutureListener) f -> {
+            if (peer.isActive() && peer instanceof DuplexChannel duplex) {
+                duplex.shutdownOutput().addListener((ChannelFutureListener) done -> outputShutDown(side.other()));
+            }
+        });
+    }
+
+    private void outputShutDown(Side side) {
+        if (side == Side.CLIENT) {
+            clientOutputShut = true;
+        } else {
+            backendOutputShut = true;
+        }
+        if (clientInputShut && backendInputShut && clientOutputShut && backendOutputShut) {
+            client.close();
+            if (backend != null) {
+                backend.close();
+            }
+        }
+    }
+
+    /** {@code side} reset its connection: reset the other one too, dropping what is queued for it. */
+    void reset(Side side) {
+        endedBy(side == Side.CLIENT ? EndReason.CLIENT_RESET : EndReason.BACKEND_RESET);
+        resetChannel(channel(side.other()));
+    }
+
+    private static void resetChannel(Channel channel) {
+        if (channel != null && channel.isOpen()) {
+            // SO_LINGER 0 makes close() send an RST instead of a FIN.
+            channel.config().setOption(ChannelOption.SO_LINGER, 0);
+            channel.close();
+        }
+    }
+
+    /** Closes both connections at once, for a timeout, a failed connect or shutdown. */
+    void abort(EndReason reason) {
+        endedBy(reason);
+        client.close();
+        if (backend != null) {
+            backend.close();
+        }
+    }
+
+    /** Closes both connections at once, discarding queued bytes and resetting both peers. */
+    void abortWithReset(EndReason reason) {
+        endedBy(reason);
+        resetChannel(client);
+        resetChannel(backend);
+    }
+
+    /** {@code side}'s connection closed: close the other once what is queued for it is written. */
+    void closed(Side side) {
+        if (side == Side.CLIENT) {
+            clientClosed = true;
+            listener.closed();
+            endedBy(EndReason.CLIENT_CLOSE);
+        } else {
+            backendClosed = true;
+            target.release();
+            endedBy(EndReason.BACKEND_CLOSE);
+        }
+        Channel peer = channel(side.other());
+        if (peer != null && peer.isActive()) {
+            peer.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        }
+        finishIfDone();
+    }
+
+    private void finishIfDone() {
+        boolean backendDone = backend == null ? target == null : backendClosed;
+        if (!clientClosed || !backendDone) {
+            return;
+        }
+        if (targetMeters != null) {
+            targetMeters.bytesToBackend.increment(bytesToBackend);
+            targetMeters.bytesToClient.increment(bytesToClient);
+        }
+        listener.ended(endReason == null ? EndReason.ERROR : endReason);
+    }
+
+    /** The first reason recorded is the flow's; later ones are consequences of it. */
+    private void endedBy(EndReason reason) {
+        if (endReason == null) {
+            endReason = reason;
+        }
+    }
+
+    /** Queues a warning for the control thread to log (an event loop never logs). */
+    void warn(String message) {
+        listener.warnings().report("listener " + listener.name() + ": " + message);
+    }
+
+    /** Bytes queued in the proxy for this flow, both ways (must be called on the flow's event loop). */
+    long bufferedBytes() {
+        return pending(client) + pending(backend);
+    }
+
+    private static long pending(Channel channel) {
+        if (channel == null || channel.unsafe().outboundBuffer() == null) {
+            return 0;
+        }
+        return channel.unsafe().outboundBuffer().totalPendingWriteBytes();
+    }
+}

@@ -1,0 +1,69 @@
+package dev.fulcrum.proxy.admin;
+
+import dev.fulcrum.proxy.FulcrumProxy;
+import dev.fulcrum.proxy.StartupException;
+import dev.fulcrum.proxy.config.HostPort;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.socket.ServerSocketChannel;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The admin HTTP API on its own event loop, so a slow scrape or a large status page never delays
+ * a relayed byte. Routes are in {@link AdminHandler}.
+ */
+public final class AdminServer implements AutoCloseable {
+
+    /** Admin requests are small; anything larger is refused with 413. */
+    static final int MAX_REQUEST_BYTES = 64 * 1024;
+
+    private final EventLoopGroup group;
+    private final Channel channel;
+
+    private AdminServer(EventLoopGroup group, Channel channel) {
+        this.group = group;
+        this.channel = channel;
+    }
+
+    public static AdminServer start(HostPort address, IoHandlerFactory ioHandlerFactory,
+            Class<? extends ServerSocketChannel> serverChannel, FulcrumProxy proxy) {
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("fulcrum-admin", true), ioHandlerFactory);
+        AdminHandler handler = new AdminHandler(proxy);
+        ChannelFuture bound = new ServerBootstrap()
+                .group(group)
+                .channel(serverChannel)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(MAX_REQUEST_BYTES), handler);
+                    }
+                })
+                .bind(new InetSocketAddress(address.host(), address.port()))
+                .awaitUninterruptibly();
+        if (!bound.isSuccess()) {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            throw new StartupException("admin.address: cannot listen on " + address + ": " + bound.cause().getMessage(), bound.cause());
+        }
+        return new AdminServer(group, bound.channel());
+    }
+
+    public InetSocketAddress address() {
+        return (InetSocketAddress) channel.localAddress();
+    }
+
+    @Override
+    public void close() {
+        channel.close().awaitUninterruptibly();
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
+    }
+}

@@ -1,0 +1,59 @@
+package dev.fulcrum.proxy.cli;
+
+import dev.fulcrum.proxy.FulcrumProxy;
+import dev.fulcrum.proxy.StartupException;
+import dev.fulcrum.proxy.config.ConfigException;
+import dev.fulcrum.proxy.config.ConfigLoader;
+import dev.fulcrum.proxy.config.FulcrumConfig;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "run",
+        description = "Run the proxy with a configuration file until SIGTERM or Ctrl-C, then drain and exit 0.%n"
+                + "Exit codes: 0 stopped cleanly, 1 could not start, 2 invalid configuration.")
+final class RunCommand implements Callable<Integer> {
+
+    private static final Logger log = LoggerFactory.getLogger(RunCommand.class);
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = {"-c", "--config"}, required = true, paramLabel = "FILE", description = "The YAML configuration file.")
+    Path configFile;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        FulcrumConfig config;
+        try {
+            config = ConfigLoader.load(configFile);
+        } catch (ConfigException e) {
+            return CheckConfigCommand.reportInvalid(spec, e);
+        }
+        return runUntilSignalled(spec, config);
+    }
+
+    /** Starts the proxy, waits for SIGTERM or SIGINT, drains, stops. Shared with {@code demo}. */
+    static int runUntilSignalled(CommandSpec spec, FulcrumConfig config) throws InterruptedException {
+        ShutdownSignals signals = ShutdownSignals.install();
+        FulcrumProxy proxy;
+        try {
+            proxy = FulcrumProxy.start(config);
+        } catch (StartupException e) {
+            spec.commandLine().getErr().println("fulcrum could not start: " + e.getMessage());
+            spec.commandLine().getErr().flush();
+            return 1;
+        }
+        signals.await();
+        log.info("{}: stopping; open flows have {} to finish", signals.received(), config.runtime().drainTimeout());
+        int cut = proxy.drain(config.runtime().drainTimeout());
+        proxy.close();
+        log.info("stopped ({} flows cut at the drain timeout)", cut);
+        return 0;
+    }
+}

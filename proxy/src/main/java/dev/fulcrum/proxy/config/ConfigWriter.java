@@ -1,0 +1,150 @@
+package dev.fulcrum.proxy.config;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.fulcrum.balancing.Backend;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Writes a configuration in its normalised form: every field present with its value (defaults
+ * included), in the order the format documents them, durations and sizes in their shortest exact
+ * unit, every backend as a full map. Reading the output with {@link ConfigLoader} gives an equal
+ * configuration (but for {@link FulcrumConfig#source()}), which is what {@code fulcrum check-config} relies on.
+ *
+ * <p>The YAML is written by hand rather than by Jackson's generator, whose minimal quoting leaves
+ * strings such as {@code 1_000} or {@code 0x10} bare, and those read back as numbers.
+ */
+public final class ConfigWriter {
+
+    private static final YAMLMapper READER = new YAMLMapper();
+    private static final String INDENT = "  ";
+
+    private final StringBuilder out = new StringBuilder();
+
+    private ConfigWriter() {
+    }
+
+    public static String toYaml(FulcrumConfig config) {
+        ConfigWriter w = new ConfigWriter();
+        RuntimeConfig runtime = config.runtime();
+        w.line(0, "runtime:");
+        w.field(1, "transport", runtime.transport().configName());
+        w.field(1, "eventLoops", Integer.toString(runtime.eventLoops()));
+        w.field(1, "drainTimeout", ValueParsers.formatDuration(runtime.drainTimeout()));
+        w.line(0, "admin:");
+        w.field(1, "address", config.admin().enabled() ? scalar(config.admin().address().toString()) : "off");
+        w.line(0, "telemetry:");
+        w.field(1, "tick", ValueParsers.formatDuration(config.telemetry().tick()));
+        w.line(0, "listeners:");
+        config.listeners().values().forEach(l -> w.listener(l));
+        w.line(0, "pools:");
+        config.pools().values().forEach(p -> w.pool(p));
+        return w.out.toString();
+    }
+
+    private void listener(ListenerConfig l) {
+        line(1, key(l.name()) + ":");
+        field(2, "bind", scalar(l.bind().toString()));
+        field(2, "pool", scalar(l.pool()));
+        field(2, "key", l.key().configName());
+        field(2, "maxConnections", Integer.toString(l.maxConnections()));
+        field(2, "connectTimeout", ValueParsers.formatDuration(l.connectTimeout()));
+        field(2, "connectAttempts", Integer.toString(l.connectAttempts()));
+        field(2, "idleTimeout", ValueParsers.formatDuration(l.idleTimeout()));
+        line(2, "writeBuffer:");
+        field(3, "low", ValueParsers.formatSize(l.writeBuffer().low()));
+        field(3, "high", ValueParsers.formatSize(l.writeBuffer().high()));
+    }
+
+    // maxConnectionsPerBackend is not written: it is only a default, and every backend has its own value.
+    private void pool(PoolConfig p) {
+        line(1, key(p.name()) + ":");
+        line(2, "policy:");
+        field(3, "type", scalar(p.policy().type()));
+        // Sorted: the parameters' map keeps no order, and a stable output diffs well.
+        new TreeMap<>(p.policy().parameters()).forEach((k, v) -> field(3, key(k), topLevel(v)));
+        line(2, "backends:");
+        for (Backend b : p.backends()) {
+            line(3, "- name: " + scalar(b.name()));
+            field(4, "address", scalar(b.address()));
+            field(4, "weight", Integer.toString(b.weight()));
+            field(4, "maxConnections", Integer.toString(b.maxConnections()));
+        }
+    }
+
+    private void line(int depth, String text) {
+        out.append(INDENT.repeat(depth)).append(text).append('\n');
+    }
+
+    private void field(int depth, String key, String value) {
+        line(depth, key + ": " + value);
+    }
+
+    /** A parameter's value: a plain scalar when it reads back as itself, else flow style. */
+    private static String topLevel(Object value) {
+        return value instanceof String s ? scalar(s) : flow(value);
+    }
+
+    /** Flow style, with every string quoted: what is plain in block style may not be inside [ ] or { }. */
+    private static String flow(Object value) {
+        if (value == null) {
+            return "null";
+        }
+        if (value instanceof String s) {
+            return quoted(s);
+        }
+        if (value instanceof Map<?, ?> map) {
+            StringBuilder b = new StringBuilder("{");
+            map.forEach((k, v) -> b.append(b.length() > 1 ? ", " : "").append(quoted(String.valueOf(k)))
+                    .append(": ").append(flow(v)));
+            return b.append('}').toString();
+        }
+        if (value instanceof List<?> list) {
+            StringBuilder b = new StringBuilder("[");
+            list.forEach(v -> b.append(b.length() > 1 ? ", " : "").append(flow(v)));
+            return b.append(']').toString();
+        }
+        // Numbers and booleans: their Java text is also their YAML text.
+        return String.valueOf(value);
+    }
+
+    /** {@code text} bare when YAML reads it back as that same string, else double-quoted. */
+    static String scalar(String text) {
+        return readsBack("k: " + text, "k", text) ? text : quoted(text);
+    }
+
+    /**
+     * A key bare when it reads back as itself both as a key and as a value: Jackson reads every key
+     * as a string, but other YAML tools read {@code on:} or {@code 0x10:} as a boolean or a number.
+     */
+    private static String key(String name) {
+        return readsBack(name + ": 0", name, null) && readsBack("k: " + name, "k", name) ? name : quoted(name);
+    }
+
+    /** Whether {@code yaml} is a one-entry map with key {@code key} and, unless null, the string value {@code value}. */
+    private static boolean readsBack(String yaml, String key, String value) {
+        if (key.isEmpty() || !key.strip().equals(key) || key.contains("\n")
+                || (value != null && (value.isEmpty() || !value.strip().equals(value) || value.contains("\n")))) {
+            return false;
+        }
+        try {
+            JsonNode tree = READER.readTree(yaml);
+            if (tree == null || !tree.isObject() || tree.size() != 1 || !tree.has(key)) {
+                return false;
+            }
+            JsonNode read = tree.get(key);
+            return value == null || (read.isTextual() && read.textValue().equals(value));
+        } catch (JsonProcessingException e) {
+            return false;
+        }
+    }
+
+    // A JSON string literal is also a YAML double-quoted scalar with the same escapes.
+    private static String quoted(String text) {
+        return new TextNode(text).toString();
+    }
+}

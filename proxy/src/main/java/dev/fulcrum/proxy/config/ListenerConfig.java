@@ -1,0 +1,59 @@
+package dev.fulcrum.proxy.config;
+
+import java.time.Duration;
+
+/**
+ * One listening socket and how its flows are handled.
+ *
+ * @param name            the key under {@code listeners}
+ * @param bind            address to listen on
+ * @param pool            the pool (a key under {@code pools}) its flows go to
+ * @param key             what a flow's balancing key is made of
+ * @param maxConnections  open client connections allowed at once; over it, a new one is closed at once and counted
+ * @param connectTimeout  how long a backend connect may take before the next backend is tried
+ * @param connectAttempts backends tried per flow before the client is closed ({@code >= 1})
+ * @param idleTimeout     a flow with no byte either way for this long is closed; {@link Duration#ZERO} for never
+ * @param writeBuffer     per-connection water marks that pause the other side's reads
+ */
+public record ListenerConfig(
+        String name,
+        HostPort bind,
+        String pool,
+        FlowKey key,
+        int maxConnections,
+        Duration connectTimeout,
+        int connectAttempts,
+        Duration idleTimeout,
+        WaterMarks writeBuffer) {
+
+    public static final int DEFAULT_MAX_CONNECTIONS = 20_000;
+    public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(2);
+    public static final int DEFAULT_CONNECT_ATTEMPTS = 3;
+    public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofMinutes(5);
+
+    /** What the balancing key of a flow is made of. */
+    public enum FlowKey {
+        /** The client's IP address: all connections of one client share a key. */
+        CLIENT_ADDRESS("client-address"),
+        /** The client's IP address and port: every connection has its own key. */
+        CLIENT_ADDRESS_PORT("client-address-port");
+
+        private final String configName;
+
+        FlowKey(String configName) {
+            this.configName = configName;
+        }
+
+        public String configName() {
+            return configName;
+        }
+    }
+
+    /**
+     * Netty's write-buffer water marks: past {@code high} bytes queued for a socket, the other
+     * side stops reading until the queue falls under {@code low}.
+     */
+    public record WaterMarks(int low, int high) {
+        public static final WaterMarks DEFAULT = new WaterMarks(32 * 1024, 64 * 1024);
+    }
+}

@@ -1,0 +1,94 @@
+package dev.fulcrum.proxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.fulcrum.proxy.testing.Streams;
+import dev.fulcrum.proxy.testing.TestConfigs;
+import dev.fulcrum.proxy.testing.TestServer;
+import java.net.ConnectException;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** Graceful drain lets open flows finish and refuses new ones; idle flows are closed. */
+class DrainAndIdleTest {
+
+    @Test
+    void drainLetsOpenFlowsFinishAndRefusesNewOnes() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        try (TestServer backend = TestServer.start(socket -> {
+                    var out = socket.getOutputStream();
+                    out.write(new byte[1000]);
+                    out.flush();
+                    release.await(10, TimeUnit.SECONDS);
+                    for (int i = 0; i < 9; i++) {
+                        out.write(new byte[1000]);
+                        out.flush();
+                        Thread.sleep(30);
+                    }
+                    socket.shutdownOutput();
+                    socket.getInputStream().readAllBytes();
+                });
+                FulcrumProxy proxy = FulcrumProxy.start(TestConfigs.builder().backend(backend.port()).build());
+                Socket client = HalfCloseAndResetTest.connect(proxy)) {
+            client.setSoTimeout(10_000);
+            var address = proxy.listenerAddress(TestConfigs.LISTENER);
+            assertThat(client.getInputStream().readNBytes(1000)).hasSize(1000);
+
+            CompletableFuture<Integer> cut = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return proxy.drain(Duration.ofSeconds(10));
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            TestWaits.until(() -> !proxy.isRunning(), "draining");
+            Thread.sleep(50);
+            assertThatThrownBy(() -> new Socket(address.getAddress(), address.getPort()).close())
+                    .isInstanceOf(ConnectException.class);
+
+            release.countDown();
+            client.shutdownOutput();
+            assertThat(Streams.readAll(client.getInputStream()).bytes()).isEqualTo(9000L);
+            assertThat(cut.get(10, TimeUnit.SECONDS)).as("flows cut at the drain timeout").isZero();
+        }
+    }
+
+    @Test
+    void flowsStillOpenAtTheDrainTimeoutAreClosed() throws Exception {
+        try (TestServer backend = TestServer.start(socket -> socket.getInputStream().readAllBytes());
+                FulcrumProxy proxy = FulcrumProxy.start(TestConfigs.builder().backend(backend.port()).build());
+                Socket client = HalfCloseAndResetTest.connect(proxy)) {
+            client.setSoTimeout(10_000);
+            TestWaits.until(() -> backend.accepted() == 1, "the flow reached its backend");
+            assertThat(proxy.drain(Duration.ofMillis(300))).isEqualTo(1);
+            assertThat(client.getInputStream().read()).isEqualTo(-1);
+            assertThat(proxy.flowsEnded(TestConfigs.LISTENER, EndReason.SHUTDOWN)).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void idleFlowIsClosedAndABusyOneIsNot() throws Exception {
+        try (TestServer echo = TestServer.echo();
+                FulcrumProxy proxy = FulcrumProxy.start(TestConfigs.builder().idleTimeout(Duration.ofMillis(400))
+                        .backend(echo.port()).build());
+                Socket idle = HalfCloseAndResetTest.connect(proxy);
+                Socket busy = HalfCloseAndResetTest.connect(proxy)) {
+            idle.setSoTimeout(10_000);
+            busy.setSoTimeout(10_000);
+            for (int i = 0; i < 12; i++) { // 1.2 s of traffic every 100 ms, three idle timeouts long
+                busy.getOutputStream().write(i);
+                assertThat(busy.getInputStream().read()).isEqualTo(i);
+                Thread.sleep(100);
+            }
+            assertThat(idle.getInputStream().read()).isEqualTo(-1);
+            assertThat(proxy.flowsEnded(TestConfigs.LISTENER, EndReason.IDLE_TIMEOUT)).isEqualTo(1);
+            busy.getOutputStream().write(42);
+            assertThat(busy.getInputStream().read()).as("the busy flow is still open").isEqualTo(42);
+        }
+    }
+}

@@ -1,0 +1,123 @@
+package dev.fulcrum.proxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.fulcrum.proxy.testing.Streams;
+import dev.fulcrum.proxy.testing.TestConfigs;
+import dev.fulcrum.proxy.testing.TestServer;
+import java.io.IOException;
+import java.net.Socket;
+import java.net.SocketException;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** FINs and RSTs cross the proxy the way they would cross a wire; nothing hangs. */
+class HalfCloseAndResetTest {
+
+    @Test
+    void clientThatShutsItsOutputStillReceivesTheResponse() throws Exception {
+        // The backend answers only after the request's end of stream, as rsh or a request/response
+        // protocol framed by close would.
+        try (TestServer backend = TestServer.start(socket -> {
+                    Streams.Received request = Streams.readAll(socket.getInputStream());
+                    socket.getOutputStream().write(("got " + request.bytes() + " bytes").getBytes(StandardCharsets.US_ASCII));
+                    socket.shutdownOutput();
+                });
+                FulcrumProxy proxy = FulcrumProxy.start(TestConfigs.builder().backend(backend.port()).build());
+                Socket client = connect(proxy)) {
+            client.getOutputStream().write(new byte[100_000]);
+            client.shutdownOutput();
+            byte[] reply = client.getInputStream().readAllBytes();
+            assertThat(new String(reply, StandardCharsets.US_ASCII)).isEqualTo("got 100000 bytes");
+        }
+    }
+
+    @Test
+    void backendThatShutsItsOutputStillReceivesTheClientsBytes() throws Exception {
+        CompletableFuture<Long> receivedByBackend = new CompletableFuture<>();
+        try (TestServer backend = TestServer.start(socket -> {
+                    socket.getOutputStream().write("hello".getBytes(StandardCharsets.US_ASCII));
+                    socket.shutdownOutput();
+                    receivedByBackend.complete(Streams.readAll(socket.getInputStream()).bytes());
+                });
+                FulcrumProxy proxy = FulcrumProxy.start(TestConfigs.builder().backend(backend.port()).build());
+                Socket client = connect(proxy)) {
+            assertThat(client.getInputStream().readAllBytes()).asString(StandardCharsets.US_ASCII).isEqualTo("hello");
+            client.getOutputStream().write(new byte[3_000_000]);
+            client.shutdownOutput();
+            assertThat(receivedByBackend.get(10, TimeUnit.SECONDS)).isEqualTo(3_000_000L);
+            TestWaits.until(() -> proxy.openConnections(TestConfigs.LISTENER) == 0, "the flow closed after both FINs");
+            assertThat(proxy.flowsEnded(TestConfigs.LISTENER, EndReason.BACKEND_CLOSE)).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void backendClosingMidStreamEndsTheClientsStreamAfterWhatWasSent() throws Exception {
+        try (TestServer backend = TestServer.start(socket -> {
+                    socket.getOutputStream().write(new byte[1_000_000]);
+                    socket.close();
+                });
+                FulcrumProxy proxy = FulcrumProxy.start(TestConfigs.builder().backend(backend.port()).build());
+                Socket client = connect(proxy)) {
+            client.setSoTimeout(10_000);
+            assertThat(Streams.readAll(client.getInputStream()).bytes()).isEqualTo(1_000_000L);
+        }
+    }
+
+    @Test
+    void backendResetIsPassedToTheClient() throws Exception {
+        try (TestServer backend = TestServer.start(socket -> {
+                    socket.getOutputStream().write("partial".getBytes(StandardCharsets.US_ASCII));
+                    socket.getOutputStream().flush();
+                    Thread.sleep(200);
+                    socket.setSoLinger(true, 0);
+                    socket.close();
+                });
+                FulcrumProxy proxy = FulcrumProxy.start(TestConfigs.builder().backend(backend.port()).build());
+                Socket client = connect(proxy)) {
+            client.setSoTimeout(10_000);
+            assertThatThrownBy(() -> readUntilFailure(client))
+                    .isInstanceOf(SocketException.class)
+                    .hasMessageContaining("reset");
+            TestWaits.until(() -> proxy.flowsEnded(TestConfigs.LISTENER, EndReason.BACKEND_RESET) == 1, "a backend reset counted");
+        }
+    }
+
+    @Test
+    void clientResetIsPassedToTheBackend() throws Exception {
+        CompletableFuture<Throwable> backendSaw = new CompletableFuture<>();
+        try (TestServer backend = TestServer.start(socket -> {
+                    socket.setSoTimeout(10_000);
+                    try {
+                        readUntilFailure(socket);
+                        backendSaw.complete(null);
+                    } catch (IOException e) {
+                        backendSaw.complete(e);
+                    }
+                });
+                FulcrumProxy proxy = FulcrumProxy.start(TestConfigs.builder().backend(backend.port()).build())) {
+            Socket client = connect(proxy);
+            client.getOutputStream().write("some bytes".getBytes(StandardCharsets.US_ASCII));
+            TestWaits.until(() -> backend.accepted() == 1, "the backend connected");
+            Thread.sleep(100);
+            client.setSoLinger(true, 0);
+            client.close();
+            assertThat(backendSaw.get(10, TimeUnit.SECONDS)).isInstanceOf(SocketException.class).hasMessageContaining("reset");
+            TestWaits.until(() -> proxy.flowsEnded(TestConfigs.LISTENER, EndReason.CLIENT_RESET) == 1, "a client reset counted");
+        }
+    }
+
+    /** Reads until end of stream (returns) or a failure (throws). */
+    private static void readUntilFailure(Socket socket) throws IOException {
+        Streams.readAll(socket.getInputStream());
+    }
+
+    static Socket connect(FulcrumProxy proxy) throws IOException {
+        Socket socket = new Socket();
+        socket.connect(proxy.listenerAddress(TestConfigs.LISTENER), 2_000);
+        return socket;
+    }
+}

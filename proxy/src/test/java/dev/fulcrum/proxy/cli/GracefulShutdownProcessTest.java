@@ -1,0 +1,106 @@
+package dev.fulcrum.proxy.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.fulcrum.proxy.testing.TestServer;
+import java.net.ConnectException;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code fulcrum run} as its own process: SIGTERM stops accepting, lets the open flow finish,
+ * and the process exits 0.
+ */
+class GracefulShutdownProcessTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void sigtermDrainsOpenFlowsAndExitsZero() throws Exception {
+        CountDownLatch terminated = new CountDownLatch(1);
+        try (TestServer backend = TestServer.start(socket -> {
+            var out = socket.getOutputStream();
+            out.write(new byte[1000]);
+            out.flush();
+            terminated.await(10, TimeUnit.SECONDS);
+            for (int i = 0; i < 5; i++) { // the rest of the response comes after SIGTERM
+                Thread.sleep(100);
+                out.write(new byte[1000]);
+                out.flush();
+            }
+            socket.shutdownOutput();
+            socket.getInputStream().readAllBytes();
+        })) {
+            int port = CommandLineTest.freePort();
+            int adminPort = CommandLineTest.freePort();
+            Path config = Files.writeString(dir.resolve("fulcrum.yaml"), """
+                    runtime: {drainTimeout: 10s}
+                    admin: {address: 127.0.0.1:%d}
+                    listeners:
+                      web: {bind: 127.0.0.1:%d, pool: web}
+                    pools:
+                      web: {backends: [127.0.0.1:%d]}
+                    """.formatted(adminPort, port, backend.port()));
+            Path log = dir.resolve("fulcrum.log");
+            Process fulcrum = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-cp", System.getProperty("java.class.path"), FulcrumCommand.class.getName(), "run", "-c", config.toString())
+                    .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            try {
+                awaitHealthy(adminPort, fulcrum, log);
+                try (Socket client = new Socket("127.0.0.1", port)) {
+                    client.setSoTimeout(10_000);
+                    assertThat(client.getInputStream().readNBytes(1000)).hasSize(1000);
+
+                    fulcrum.destroy(); // SIGTERM
+                    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                    while (!Files.readString(log).contains("SIGTERM: stopping") && System.nanoTime() < deadline) {
+                        Thread.sleep(20);
+                    }
+                    assertThat(Files.readString(log)).contains("SIGTERM: stopping");
+                    assertThatThrownBy(() -> new Socket("127.0.0.1", port).close()).isInstanceOf(ConnectException.class);
+                    terminated.countDown();
+
+                    client.shutdownOutput();
+                    assertThat(client.getInputStream().readAllBytes()).as("the rest of the response").hasSize(5000);
+                }
+                assertThat(fulcrum.waitFor(15, TimeUnit.SECONDS)).isTrue();
+                assertThat(fulcrum.exitValue()).as(Files.readString(log)).isZero();
+                assertThat(Files.readString(log)).contains("stopped (0 flows cut at the drain timeout)");
+            } finally {
+                fulcrum.destroyForcibly();
+            }
+        }
+    }
+
+    private static void awaitHealthy(int adminPort, Process fulcrum, Path log) throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (System.nanoTime() < deadline) {
+            if (!fulcrum.isAlive()) {
+                throw new AssertionError("fulcrum exited with " + fulcrum.exitValue() + ":\n" + Files.readString(log));
+            }
+            try {
+                HttpResponse<String> health = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + "/healthz")).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                if (health.statusCode() == 200) {
+                    return;
+                }
+            } catch (ConnectException notYet) {
+                // still starting
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("fulcrum never became healthy:\n" + Files.readString(log));
+    }
+}

@@ -1,0 +1,97 @@
+package dev.fulcrum.proxy.testing;
+
+import dev.fulcrum.balancing.Backend;
+import dev.fulcrum.balancing.PolicyConfig;
+import dev.fulcrum.proxy.config.AdminConfig;
+import dev.fulcrum.proxy.config.FulcrumConfig;
+import dev.fulcrum.proxy.config.HostPort;
+import dev.fulcrum.proxy.config.ListenerConfig;
+import dev.fulcrum.proxy.config.ListenerConfig.FlowKey;
+import dev.fulcrum.proxy.config.ListenerConfig.WaterMarks;
+import dev.fulcrum.proxy.config.PoolConfig;
+import dev.fulcrum.proxy.config.RuntimeConfig;
+import dev.fulcrum.proxy.config.RuntimeConfig.Transport;
+import dev.fulcrum.proxy.config.TelemetryConfig;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** Builds a one-listener, one-pool configuration on free loopback ports, for tests. */
+public final class TestConfigs {
+
+    public static final String LISTENER = "test";
+    public static final String POOL = "test";
+
+    private Transport transport = Transport.AUTO;
+    private String policy = "round-robin";
+    private final List<Backend> backends = new ArrayList<>();
+    private int maxConnections = ListenerConfig.DEFAULT_MAX_CONNECTIONS;
+    private Duration connectTimeout = Duration.ofSeconds(2);
+    private int connectAttempts = 3;
+    private Duration idleTimeout = Duration.ofMinutes(5);
+    private WaterMarks waterMarks = WaterMarks.DEFAULT;
+    private boolean admin;
+
+    public static TestConfigs builder() {
+        return new TestConfigs();
+    }
+
+    public TestConfigs transport(Transport transport) {
+        this.transport = transport;
+        return this;
+    }
+
+    public TestConfigs policy(String type) {
+        this.policy = type;
+        return this;
+    }
+
+    public TestConfigs backend(int port) {
+        return backend(port, 1, 0);
+    }
+
+    public TestConfigs backend(int port, int weight, int maxConnections) {
+        backends.add(new Backend("b" + backends.size(), "127.0.0.1", port, weight, maxConnections));
+        return this;
+    }
+
+    public TestConfigs maxConnections(int max) {
+        this.maxConnections = max;
+        return this;
+    }
+
+    public TestConfigs connectTimeout(Duration timeout) {
+        this.connectTimeout = timeout;
+        return this;
+    }
+
+    public TestConfigs connectAttempts(int attempts) {
+        this.connectAttempts = attempts;
+        return this;
+    }
+
+    public TestConfigs idleTimeout(Duration timeout) {
+        this.idleTimeout = timeout;
+        return this;
+    }
+
+    public TestConfigs waterMarks(int low, int high) {
+        this.waterMarks = new WaterMarks(low, high);
+        return this;
+    }
+
+    public TestConfigs admin() {
+        this.admin = true;
+        return this;
+    }
+
+    public FulcrumConfig build() {
+        ListenerConfig listener = new ListenerConfig(LISTENER, new HostPort("127.0.0.1", 0), POOL, FlowKey.CLIENT_ADDRESS_PORT,
+                maxConnections, connectTimeout, connectAttempts, idleTimeout, waterMarks);
+        PoolConfig pool = new PoolConfig(POOL, PolicyConfig.of(policy), backends);
+        return new FulcrumConfig(null, new RuntimeConfig(transport, 2, Duration.ofSeconds(5)),
+                new AdminConfig(admin, new HostPort("127.0.0.1", 0)),
+                Map.of(LISTENER, listener), Map.of(POOL, pool), new TelemetryConfig(Duration.ofMillis(50)));
+    }
+}
