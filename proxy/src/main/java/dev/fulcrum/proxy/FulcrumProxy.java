@@ -7,6 +7,7 @@ import dev.fulcrum.proxy.ProxyStatus.ListenerStatus;
 import dev.fulcrum.proxy.ProxyStatus.PoolStatus;
 import dev.fulcrum.proxy.admin.AdminServer;
 import dev.fulcrum.proxy.config.FulcrumConfig;
+import dev.fulcrum.proxy.config.ValueParsers;
 import dev.fulcrum.proxy.config.ListenerConfig;
 import dev.fulcrum.proxy.config.PoolConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -100,19 +101,32 @@ public final class FulcrumProxy implements AutoCloseable {
         if (config.admin().enabled()) {
             admin = AdminServer.start(config.admin().address(), transport.ioHandlerFactory(), transport.serverChannel(), this);
         }
+        if (transport.name().equals("epoll") && !EpollRegistrationPin.isAvailable()) {
+            log.warn("this Netty has no AbstractEpollChannel.setFlag: epoll sockets are not pinned, and a half-closed"
+                    + " flow may fail on Netty versions that drop empty registrations (see EpollRegistrationPin)");
+        }
         state = "running";
         log.info("Fulcrum {} started: transport {}, {} event loops, listeners {}", Version.get(), transport.name(),
                 eventLoops, listeners.values().stream().map(l -> l.name() + "@" + listenerAddress(l.name())).toList());
     }
 
     private Bootstrap backendBootstrap(ListenerConfig listener) {
+        Class<? extends SocketChannel> channelClass = transport.channel();
         return new Bootstrap()
-                .channel(transport.channel())
+                .channelFactory(() -> EpollRegistrationPin.pin(newChannel(channelClass)))
                 .option(ChannelOption.AUTO_READ, false)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, listener.connectTimeout().toMillis()))
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, waterMark(listener));
+    }
+
+    private static SocketChannel newChannel(Class<? extends SocketChannel> channelClass) {
+        try {
+            return channelClass.getConstructor().newInstance();
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("cannot create a " + channelClass.getName(), e);
+        }
     }
 
     private static WriteBufferWaterMark waterMark(ListenerConfig listener) {
@@ -127,6 +141,7 @@ public final class FulcrumProxy implements AutoCloseable {
                 .channel(transport.serverChannel())
                 .option(ChannelOption.SO_BACKLOG, 4096)
                 .option(ChannelOption.SO_REUSEADDR, true)
+                .handler(EpollRegistrationPin.AcceptedSockets.INSTANCE)
                 // The client is not read until its backend is connected: nothing to buffer meanwhile.
                 .childOption(ChannelOption.AUTO_READ, false)
                 .childOption(ChannelOption.TCP_NODELAY, true)
@@ -251,7 +266,7 @@ public final class FulcrumProxy implements AutoCloseable {
         }
         int cut = openFlows();
         if (cut > 0) {
-            log.warn("drain timeout ({}) ran out with {} flows open: closing them", timeout, cut);
+            log.warn("drain timeout ({}) ran out with {} flows open: closing them", ValueParsers.formatDuration(timeout), cut);
             for (Listener listener : listeners.values()) {
                 for (Channel client : listener.clients()) {
                     client.eventLoop().execute(() -> client.pipeline().fireUserEventTriggered(SHUTDOWN_EVENT));

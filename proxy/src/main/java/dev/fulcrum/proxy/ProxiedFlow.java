@@ -11,7 +11,10 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.socket.DuplexChannel;
+import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * One client connection and the backend connection made for it: which backend, bytes each way,
@@ -46,6 +49,9 @@ final class ProxiedFlow {
     private boolean backendOutputShut;
     private boolean clientClosed;
     private boolean backendClosed;
+    private boolean rejected;
+    /** Client bytes read before the backend connected (epoll may read on RDHUP even with auto-read off). */
+    private List<Object> heldForBackend;
     private EndReason endReason;
 
     ProxiedFlow(Listener listener, Channel client) {
@@ -63,8 +69,8 @@ final class ProxiedFlow {
     /** The client connected: count it against the listener's limit and connect a backend. */
     void start() {
         if (!listener.tryOpen()) {
-            endReason = EndReason.LISTENER_FULL;
-            clientClosed = true; // never counted as open, so never released
+            // Never counted as open: closed() must not release it, nor count its end again.
+            rejected = true;
             listener.ended(EndReason.LISTENER_FULL);
             client.config().setOption(ChannelOption.SO_LINGER, 0);
             client.close();
@@ -126,8 +132,35 @@ final class ProxiedFlow {
             backend.close();
             return;
         }
+        if (heldForBackend != null) {
+            for (Object msg : heldForBackend) {
+                backend.write(msg, backend.voidPromise());
+            }
+            heldForBackend = null;
+            backend.flush();
+        }
+        if (clientInputShut) {
+            clientInputShut = false;
+            inputShutdown(Side.CLIENT);
+        } else {
+            client.config().setAutoRead(true);
+        }
         backend.config().setAutoRead(true);
-        client.config().setAutoRead(true);
+    }
+
+    /** Keeps client bytes that arrive before the backend is connected; sent first once it is. */
+    void holdForBackend(Object msg) {
+        if (heldForBackend == null) {
+            heldForBackend = new ArrayList<>(2);
+        }
+        heldForBackend.add(msg);
+    }
+
+    private void releaseHeld() {
+        if (heldForBackend != null) {
+            heldForBackend.forEach(ReferenceCountUtil::release);
+            heldForBackend = null;
+        }
     }
 
     /** Counts bytes read on {@code from} and queued to the other side. */
@@ -158,6 +191,7 @@ final class ProxiedFlow {
             backendInputShut = true;
         }
         endedBy(side == Side.CLIENT ? EndReason.CLIENT_CLOSE : EndReason.BACKEND_CLOSE);
+        closeIfBothWaysShut(side);
         Channel peer = channel(side.other());
         if (peer == null || !peer.isActive()) {
             return;
@@ -175,11 +209,17 @@ final class ProxiedFlow {
         } else {
             backendOutputShut = true;
         }
-        if (clientInputShut && backendInputShut && clientOutputShut && backendOutputShut) {
-            client.close();
-            if (backend != null) {
-                backend.close();
-            }
+        closeIfBothWaysShut(side);
+    }
+
+    /**
+     * A socket with nothing left to read or write is closed at once: keeping it open would leave a
+     * hung-up socket in the epoll set (see {@link PinnedEpollSocketChannel}). Its peer is then
+     * closed by {@link #closed} once what is queued for it is written.
+     */
+    private void closeIfBothWaysShut(Side side) {
+        if (inputShut(side) && outputShut(side)) {
+            channel(side).close();
         }
     }
 
@@ -215,7 +255,11 @@ final class ProxiedFlow {
 
     /** {@code side}'s connection closed: close the other once what is queued for it is written. */
     void closed(Side side) {
+        if (rejected) {
+            return;
+        }
         if (side == Side.CLIENT) {
+            releaseHeld();
             clientClosed = true;
             listener.closed();
             endedBy(EndReason.CLIENT_CLOSE);

@@ -45,6 +45,11 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         Channel peer = flow.channel(side.other());
+        if (peer == null && side == Side.CLIENT) {
+            flow.holdForBackend(msg);
+            ctx.channel().config().setAutoRead(false);
+            return;
+        }
         if (peer == null || !peer.isActive() || flow.outputShut(side.other())) {
             ReferenceCountUtil.release(msg);
             return;

@@ -5,6 +5,7 @@ import dev.fulcrum.proxy.StartupException;
 import dev.fulcrum.proxy.config.ConfigException;
 import dev.fulcrum.proxy.config.ConfigLoader;
 import dev.fulcrum.proxy.config.FulcrumConfig;
+import dev.fulcrum.proxy.config.ValueParsers;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.slf4j.Logger;
@@ -50,7 +51,7 @@ final class RunCommand implements Callable<Integer> {
             return 1;
         }
         signals.await();
-        log.info("{}: stopping; open flows have {} to finish", signals.received(), config.runtime().drainTimeout());
+        log.info("{}: stopping; open flows have {} to finish", signals.received(), ValueParsers.formatDuration(config.runtime().drainTimeout()));
         int cut = proxy.drain(config.runtime().drainTimeout());
         proxy.close();
         log.info("stopped ({} flows cut at the drain timeout)", cut);

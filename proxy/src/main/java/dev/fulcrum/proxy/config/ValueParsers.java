@@ -11,7 +11,7 @@ import java.util.regex.Pattern;
  * caller can report {@code <found> (expected: <message>)}; {@link ConfigWriter} uses the formatters,
  * and every formatted value parses back to the same value.
  */
-final class ValueParsers {
+public final class ValueParsers {
 
     static final String NAME_RULE = "a name of letters, digits and _ . : -, starting with a letter or digit";
     static final String DURATION_RULE = "a duration such as 250ms, 2s, 5m or 1h";
@@ -58,7 +58,7 @@ final class ValueParsers {
     }
 
     /** The largest unit that writes {@code duration} exactly: {@code 5m}, {@code 90s}, {@code 1500ms}. */
-    static String formatDuration(Duration duration) {
+    public static String formatDuration(Duration duration) {
         if (duration.isZero()) {
             return "0s";
         }

@@ -54,7 +54,9 @@ class GracefulShutdownProcessTest {
                     """.formatted(adminPort, port, backend.port()));
             Path log = dir.resolve("fulcrum.log");
             Process fulcrum = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-cp", System.getProperty("java.class.path"), FulcrumCommand.class.getName(), "run", "-c", config.toString())
+                    "-cp", System.getProperty("java.class.path"),
+                    // The production logging, not the tests' (logback-test.xml is on this class path too).
+                    "-Dlogback.configurationFile=logback.xml", FulcrumCommand.class.getName(), "run", "-c", config.toString())
                     .redirectErrorStream(true).redirectOutput(log.toFile()).start();
             try {
                 awaitHealthy(adminPort, fulcrum, log);
