@@ -101,9 +101,9 @@ public final class FulcrumProxy implements AutoCloseable {
         if (config.admin().enabled()) {
             admin = AdminServer.start(config.admin().address(), transport.ioHandlerFactory(), transport.serverChannel(), this);
         }
-        if (transport.name().equals("epoll") && !EpollRegistrationPin.isAvailable()) {
-            log.warn("this Netty has no AbstractEpollChannel.setFlag: epoll sockets are not pinned, and a half-closed"
-                    + " flow may fail on Netty versions that drop empty registrations (see EpollRegistrationPin)");
+        if (transport.name().equals("epoll") && !EpollRegistrationRepair.isAvailable()) {
+            log.warn("transport epoll without the registration repair ({}): a half-closed flow may lose bytes"
+                    + " (see EpollRegistrationRepair); use transport auto or nio", EpollRegistrationRepair.unavailabilityCause());
         }
         state = "running";
         log.info("Fulcrum {} started: transport {}, {} event loops, listeners {}", Version.get(), transport.name(),
@@ -111,22 +111,13 @@ public final class FulcrumProxy implements AutoCloseable {
     }
 
     private Bootstrap backendBootstrap(ListenerConfig listener) {
-        Class<? extends SocketChannel> channelClass = transport.channel();
         return new Bootstrap()
-                .channelFactory(() -> EpollRegistrationPin.pin(newChannel(channelClass)))
+                .channel(transport.channel())
                 .option(ChannelOption.AUTO_READ, false)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, listener.connectTimeout().toMillis()))
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, waterMark(listener));
-    }
-
-    private static SocketChannel newChannel(Class<? extends SocketChannel> channelClass) {
-        try {
-            return channelClass.getConstructor().newInstance();
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException("cannot create a " + channelClass.getName(), e);
-        }
     }
 
     private static WriteBufferWaterMark waterMark(ListenerConfig listener) {
@@ -141,7 +132,6 @@ public final class FulcrumProxy implements AutoCloseable {
                 .channel(transport.serverChannel())
                 .option(ChannelOption.SO_BACKLOG, 4096)
                 .option(ChannelOption.SO_REUSEADDR, true)
-                .handler(EpollRegistrationPin.AcceptedSockets.INSTANCE)
                 // The client is not read until its backend is connected: nothing to buffer meanwhile.
                 .childOption(ChannelOption.AUTO_READ, false)
                 .childOption(ChannelOption.TCP_NODELAY, true)
@@ -161,7 +151,23 @@ public final class FulcrumProxy implements AutoCloseable {
             throw new StartupException("listeners." + lc.name() + ".bind: cannot listen on " + lc.bind() + ": "
                     + bound.cause().getMessage(), bound.cause());
         }
+        // After Netty's acceptor, which passes accept errors (such as running out of file
+        // descriptors) down the pipeline: report them through the control thread, not Netty's log.
+        bound.channel().pipeline().addLast(new AcceptErrors(listener));
         listener.bound(bound.channel());
+    }
+
+    private static final class AcceptErrors extends io.netty.channel.ChannelInboundHandlerAdapter {
+        private final Listener listener;
+
+        AcceptErrors(Listener listener) {
+            this.listener = listener;
+        }
+
+        @Override
+        public void exceptionCaught(io.netty.channel.ChannelHandlerContext ctx, Throwable cause) {
+            listener.warnings().report("listener " + listener.name() + ": accept failed (Netty pauses accepting for 1s): " + cause);
+        }
     }
 
     /** The address a listener is bound to (its real port when the configured one was 0). */
@@ -223,6 +229,27 @@ public final class FulcrumProxy implements AutoCloseable {
             }
         }
         return total;
+    }
+
+    /** The client sockets a listener holds open now; for diagnostics and tests. */
+    List<Channel> clientChannels(String listener) {
+        return new ArrayList<>(listeners.get(listener).clients());
+    }
+
+    /** One line per open flow of a listener, read on each flow's event loop; for diagnostics. */
+    public List<String> describeFlows(String listener) throws InterruptedException {
+        List<String> flows = new ArrayList<>();
+        for (Channel client : listeners.get(listener).clients()) {
+            RelayHandler relay = client.pipeline().get(RelayHandler.class);
+            if (relay != null) {
+                try {
+                    flows.add(client.eventLoop().submit(() -> relay.flow().toString()).get(5, TimeUnit.SECONDS));
+                } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+                    flows.add(client + ": " + e);
+                }
+            }
+        }
+        return flows;
     }
 
     public ProxyStatus status() {

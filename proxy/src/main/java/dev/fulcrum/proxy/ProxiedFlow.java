@@ -5,6 +5,7 @@ import dev.fulcrum.balancing.BalancingPolicy;
 import dev.fulcrum.balancing.Flow;
 import dev.fulcrum.proxy.config.ListenerConfig;
 import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -15,6 +16,7 @@ import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One client connection and the backend connection made for it: which backend, bytes each way,
@@ -112,7 +114,15 @@ final class ProxiedFlow {
     }
 
     private void connected(ChannelFuture future) {
+        if (!client.eventLoop().inEventLoop()) {
+            // A backend socket that could not even be created (no file descriptor left) fails its
+            // future on Netty's global executor: come back to the flow's own loop.
+            client.eventLoop().execute(() -> connected(future));
+            return;
+        }
         if (!future.isSuccess()) {
+            warn("connect to backend " + target.backend().name() + " (" + listener.pool().address(target) + ") failed: "
+                    + future.cause());
             target.release();
             targetMeters.connectFailures.increment();
             flow.markTried(target);
@@ -134,6 +144,9 @@ final class ProxiedFlow {
         }
         if (heldForBackend != null) {
             for (Object msg : heldForBackend) {
+                if (msg instanceof ByteBuf buf) {
+                    relayed(Side.CLIENT, buf.readableBytes());
+                }
                 backend.write(msg, backend.voidPromise());
             }
             heldForBackend = null;
@@ -148,7 +161,11 @@ final class ProxiedFlow {
         backend.config().setAutoRead(true);
     }
 
-    /** Keeps client bytes that arrive before the backend is connected; sent first once it is. */
+    /**
+     * Keeps client bytes that arrive before the backend is connected; sent first once it is. With
+     * auto-read off this happens only when the client's FIN arrives, and then Netty reads what the
+     * socket's receive buffer holds, so the hold is bounded by that buffer.
+     */
     void holdForBackend(Object msg) {
         if (heldForBackend == null) {
             heldForBackend = new ArrayList<>(2);
@@ -213,9 +230,8 @@ final class ProxiedFlow {
     }
 
     /**
-     * A socket with nothing left to read or write is closed at once: keeping it open would leave a
-     * hung-up socket in the epoll set (see {@link PinnedEpollSocketChannel}). Its peer is then
-     * closed by {@link #closed} once what is queued for it is written.
+     * A socket with nothing left to read or write is closed at once, rather than when the whole flow
+     * is done; its peer is then closed by {@link #closed} once what is queued for it is written.
      */
     private void closeIfBothWaysShut(Side side) {
         if (inputShut(side) && outputShut(side)) {
@@ -270,7 +286,17 @@ final class ProxiedFlow {
         }
         Channel peer = channel(side.other());
         if (peer != null && peer.isActive()) {
-            peer.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            ChannelFuture flushed = peer.writeAndFlush(Unpooled.EMPTY_BUFFER);
+            flushed.addListener(ChannelFutureListener.CLOSE);
+            long idleMillis = listener.config().idleTimeout().toMillis();
+            if (!flushed.isDone() && idleMillis > 0) {
+                // A peer that stops reading would keep that flush, and so its socket, open forever:
+                // the listener's idle timeout bounds it, as it bounds the flow while both are open.
+                var forcedClose = peer.eventLoop().schedule(() -> {
+                    peer.close();
+                }, idleMillis, TimeUnit.MILLISECONDS);
+                peer.closeFuture().addListener(f -> forcedClose.cancel(false));
+            }
         }
         finishIfDone();
     }
@@ -287,11 +313,35 @@ final class ProxiedFlow {
         listener.ended(endReason == null ? EndReason.ERROR : endReason);
     }
 
-    /** The first reason recorded is the flow's; later ones are consequences of it. */
+    /**
+     * The first reason recorded is the flow's, as later ones are mostly its consequences; except
+     * that a half-close is a normal step, so a reset, timeout or failure after it is the reason.
+     */
     private void endedBy(EndReason reason) {
-        if (endReason == null) {
+        if (endReason == null || (isNormalClose(endReason) && !isNormalClose(reason))) {
             endReason = reason;
         }
+    }
+
+    private static boolean isNormalClose(EndReason reason) {
+        return reason == EndReason.CLIENT_CLOSE || reason == EndReason.BACKEND_CLOSE;
+    }
+
+    /** The flow's state, for diagnostics (call on the flow's event loop). */
+    @Override
+    public String toString() {
+        return "flow{client " + describe(client, clientInputShut, clientOutputShut)
+                + ", backend " + describe(backend, backendInputShut, backendOutputShut)
+                + ", toBackend " + bytesToBackend + ", toClient " + bytesToClient + ", end " + endReason + "}";
+    }
+
+    private static String describe(Channel channel, boolean inputShut, boolean outputShut) {
+        if (channel == null) {
+            return "-";
+        }
+        return (channel.isActive() ? "active" : "closed") + (channel.config().isAutoRead() ? " reading" : " paused")
+                + (channel.isWritable() ? " writable" : " unwritable") + " queued " + pending(channel)
+                + (inputShut ? " in-shut" : "") + (outputShut ? " out-shut" : "");
     }
 
     /** Queues a warning for the control thread to log (an event loop never logs). */
@@ -301,7 +351,13 @@ final class ProxiedFlow {
 
     /** Bytes queued in the proxy for this flow, both ways (must be called on the flow's event loop). */
     long bufferedBytes() {
-        return pending(client) + pending(backend);
+        long held = 0;
+        if (heldForBackend != null) {
+            for (Object msg : heldForBackend) {
+                held += msg instanceof ByteBuf buf ? buf.readableBytes() : 0;
+            }
+        }
+        return held + pending(client) + pending(backend);
     }
 
     private static long pending(Channel channel) {

@@ -35,6 +35,12 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
     }
 
     @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        // Added once the socket is registered with its loop, on both sides of the flow.
+        EpollRegistrationRepair.install(ctx.channel());
+    }
+
+    @Override
     public void channelActive(ChannelHandlerContext ctx) {
         if (side == Side.CLIENT) {
             flow.start();

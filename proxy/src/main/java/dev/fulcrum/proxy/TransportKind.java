@@ -21,7 +21,8 @@ record TransportKind(
 
     static TransportKind resolve(Transport wanted) {
         return switch (wanted) {
-            case AUTO -> Epoll.isAvailable() ? epoll() : nio();
+            // Without the registration repair, epoll can lose a half-closed flow's bytes: prefer NIO then.
+            case AUTO -> Epoll.isAvailable() && EpollRegistrationRepair.isAvailable() ? epoll() : nio();
             case EPOLL -> {
                 if (!Epoll.isAvailable()) {
                     throw new StartupException("runtime.transport: epoll was asked for, but Netty's native epoll library"

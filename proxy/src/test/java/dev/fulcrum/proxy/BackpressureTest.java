@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.fulcrum.proxy.testing.Streams;
 import dev.fulcrum.proxy.testing.TestConfigs;
 import dev.fulcrum.proxy.testing.TestServer;
+import dev.fulcrum.proxy.testing.TestThreads;
 import java.net.Socket;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -62,14 +63,16 @@ class BackpressureTest {
         CompletableFuture<Streams.Received> atBackend = new CompletableFuture<>();
         CompletableFuture<Void> startReading = new CompletableFuture<>();
         try (TestServer backend = TestServer.start(socket -> {
-                    socket.setReceiveBufferSize(16 * 1024);
+                    // No smaller receive buffer here: shrinking it after accept shrinks an advertised window
+                    // below loopback's MSS, and the kernel's sender then stalls in persist-timer probes.
                     startReading.get(30, TimeUnit.SECONDS);
                     atBackend.complete(Streams.readAll(socket.getInputStream()));
                     socket.shutdownOutput();
                 });
                 FulcrumProxy proxy = FulcrumProxy.start(TestConfigs.builder().waterMarks(LOW, HIGH).backend(backend.port()).build());
-                Socket client = HalfCloseAndResetTest.connect(proxy)) {
-            CompletableFuture<String> sent = CompletableFuture.supplyAsync(() -> {
+                Socket client = HalfCloseAndResetTest.connect(proxy);
+                TestThreads threads = new TestThreads()) {
+            CompletableFuture<String> sent = threads.supply(() -> {
                 try {
                     var counting = new java.io.FilterOutputStream(client.getOutputStream()) {
                         @Override
@@ -90,7 +93,13 @@ class BackpressureTest {
             assertThat(proxy.bufferedBytes(TestConfigs.LISTENER)).isLessThanOrEqualTo(HIGH + ONE_READ);
 
             startReading.complete(null);
-            Streams.Received received = atBackend.get(30, TimeUnit.SECONDS);
+            Streams.Received received;
+            try {
+                received = atBackend.get(30, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.TimeoutException e) {
+                throw new AssertionError("the backend never got everything; client wrote " + written.get()
+                        + ", flows: " + proxy.describeFlows(TestConfigs.LISTENER), e);
+            }
             assertThat(received.bytes()).isEqualTo(TOTAL);
             assertThat(received.sha256()).isEqualTo(sent.get(10, TimeUnit.SECONDS));
         }

@@ -60,6 +60,21 @@ class ConnectFailureTest {
         }
     }
 
+    @Test
+    void halfClosedClientWhoseConnectsAllFailCountsAsConnectFailed() throws Exception {
+        try (FulcrumProxy proxy = FulcrumProxy.start(TestConfigs.builder().connectAttempts(2)
+                .backend(closedPort()).backend(closedPort()).build());
+                Socket client = HalfCloseAndResetTest.connect(proxy)) {
+            client.getOutputStream().write("request".getBytes(StandardCharsets.US_ASCII));
+            client.shutdownOutput();
+            client.setSoTimeout(5_000);
+            assertThat(client.getInputStream().read()).isEqualTo(-1);
+            TestWaits.until(() -> proxy.flowsEnded(TestConfigs.LISTENER, EndReason.CONNECT_FAILED) == 1,
+                    "connect_failed, not the client's half-close, counted");
+            assertThat(proxy.flowsEnded(TestConfigs.LISTENER, EndReason.CLIENT_CLOSE)).isZero();
+        }
+    }
+
     static TestServer greeter(String name) throws IOException {
         return TestServer.start(socket -> {
             socket.getOutputStream().write(name.getBytes(StandardCharsets.US_ASCII));

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.fulcrum.proxy.testing.Streams;
 import dev.fulcrum.proxy.testing.TestConfigs;
 import dev.fulcrum.proxy.testing.TestServer;
+import dev.fulcrum.proxy.testing.TestThreads;
 import java.net.ConnectException;
 import java.net.Socket;
 import java.time.Duration;
@@ -34,12 +35,13 @@ class DrainAndIdleTest {
                     socket.getInputStream().readAllBytes();
                 });
                 FulcrumProxy proxy = FulcrumProxy.start(TestConfigs.builder().backend(backend.port()).build());
-                Socket client = HalfCloseAndResetTest.connect(proxy)) {
+                Socket client = HalfCloseAndResetTest.connect(proxy);
+                TestThreads threads = new TestThreads()) {
             client.setSoTimeout(10_000);
             var address = proxy.listenerAddress(TestConfigs.LISTENER);
             assertThat(client.getInputStream().readNBytes(1000)).hasSize(1000);
 
-            CompletableFuture<Integer> cut = CompletableFuture.supplyAsync(() -> {
+            CompletableFuture<Integer> cut = threads.supply(() -> {
                 try {
                     return proxy.drain(Duration.ofSeconds(10));
                 } catch (InterruptedException e) {

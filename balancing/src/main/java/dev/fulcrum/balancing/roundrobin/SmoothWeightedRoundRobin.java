@@ -15,8 +15,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * A period longer than {@link #MAX_PERIOD} is avoided by scaling the weights down (each stays >= 1),
  * which keeps the ratios within 1 / (smallest scaled weight).
  *
- * <p>A backend that cannot take the flow (draining, full, already tried) is skipped by looking at
- * the next turns of the period, which hands its share to the others in proportion to their weights.
+ * <p>When a turn's backend cannot take the flow (draining, full, already tried), the flow goes to a
+ * usable backend drawn in proportion to weight, at a point of a low-discrepancy sequence over the
+ * turn counter: the skipped share is spread by weight (O(backends) for that pick), instead of
+ * landing on the backend that happens to come next.
  */
 final class SmoothWeightedRoundRobin implements BalancingPolicy {
 
@@ -91,23 +93,37 @@ final class SmoothWeightedRoundRobin implements BalancingPolicy {
         if (length == 0) {
             return null;
         }
-        int start = (int) Math.floorMod(next.getAndIncrement(), (long) length);
-        // Probe as many turns as there are backends; past that, a plain scan finds any usable one.
-        int probes = Math.min(length, backends.size() + 1);
-        for (int i = 0; i < probes; i++) {
-            BackendState candidate = backends.get(period[(start + i) % length]);
+        long turn = next.getAndIncrement();
+        BackendState own = backends.get(period[(int) Math.floorMod(turn, (long) length)]);
+        return flow.canUse(own) ? own : weightedAmongUsable(flow, turn);
+    }
+
+    /** Multiplying by the golden ratio spreads consecutive turns evenly over [0, total). */
+    private static final long GOLDEN_GAMMA = 0x9E3779B97F4A7C15L;
+
+    private BackendState weightedAmongUsable(Flow flow, long turn) {
+        long usableWeight = 0;
+        for (BackendState candidate : backends.states()) {
             if (flow.canUse(candidate)) {
-                return candidate;
+                usableWeight += candidate.weight();
             }
         }
-        int from = period[start];
-        for (int i = 1; i <= backends.size(); i++) {
-            BackendState candidate = backends.get((from + i) % backends.size());
+        if (usableWeight == 0) {
+            return null;
+        }
+        long point = Long.remainderUnsigned(turn * GOLDEN_GAMMA, usableWeight);
+        BackendState lastUsable = null;
+        for (BackendState candidate : backends.states()) {
             if (flow.canUse(candidate)) {
-                return candidate;
+                lastUsable = candidate;
+                if (point < candidate.weight()) {
+                    return candidate;
+                }
+                point -= candidate.weight();
             }
         }
-        return null;
+        // A backend filled up between the two scans: take the last one still usable.
+        return lastUsable;
     }
 
     @Override

@@ -92,6 +92,29 @@ class SmoothWeightedRoundRobinTest {
     }
 
     @Test
+    void shareOfADrainingBackendIsSpreadByWeight() {
+        // A heavy backend draining must not push its whole share onto its neighbour in the period.
+        assertSharesWithFirstDraining(new int[] {100, 1, 1}, new double[] {0, 0.5, 0.5});
+        assertSharesWithFirstDraining(new int[] {5, 1, 1, 3}, new double[] {0, 0.2, 0.2, 0.6});
+        assertSharesWithFirstDraining(new int[] {1, 2, 3, 4, 5, 6}, new double[] {0, 2 / 20.0, 3 / 20.0, 4 / 20.0, 5 / 20.0, 6 / 20.0});
+    }
+
+    private static void assertSharesWithFirstDraining(int[] weights, double[] expected) {
+        BackendSet set = backends(weights);
+        set.get(0).setDraining(true);
+        BalancingPolicy policy = Policies.create(set, PolicyConfig.of("round-robin"), null);
+        int picks = 100_000;
+        int[] counts = new int[weights.length];
+        for (int i = 0; i < picks; i++) {
+            counts[policy.pick(flow()).index()]++;
+        }
+        for (int i = 0; i < weights.length; i++) {
+            assertThat((double) counts[i] / picks).as("weights %s, backend %d", java.util.Arrays.toString(weights), i)
+                    .isCloseTo(expected[i], org.assertj.core.data.Offset.offset(0.01));
+        }
+    }
+
+    @Test
     void pickSkipsBackendAtItsConnectionLimit() {
         BackendSet set = BackendSet.of(List.of(new Backend("a", "127.0.0.1", 1, 1, 1), new Backend("b", "127.0.0.1", 2, 1, 0)));
         BalancingPolicy policy = Policies.create(set, PolicyConfig.of("round-robin"), null);

@@ -50,11 +50,13 @@ final class RunCommand implements Callable<Integer> {
             spec.commandLine().getErr().flush();
             return 1;
         }
-        signals.await();
-        log.info("{}: stopping; open flows have {} to finish", signals.received(), ValueParsers.formatDuration(config.runtime().drainTimeout()));
-        int cut = proxy.drain(config.runtime().drainTimeout());
-        proxy.close();
-        log.info("stopped ({} flows cut at the drain timeout)", cut);
-        return 0;
+        try (proxy) {
+            signals.await();
+            log.info("{}: stopping; open flows have {} to finish", signals.received(),
+                    ValueParsers.formatDuration(config.runtime().drainTimeout()));
+            int cut = proxy.drain(config.runtime().drainTimeout());
+            log.info("stopped ({} flows cut at the drain timeout)", cut);
+            return 0;
+        }
     }
 }

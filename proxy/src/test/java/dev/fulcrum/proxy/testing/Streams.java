@@ -45,6 +45,10 @@ public final class Streams {
         return new Received(total, HexFormat.of().formatHex(digest.digest()));
     }
 
+    public static String digest(byte[] bytes) {
+        return HexFormat.of().formatHex(sha256().digest(bytes));
+    }
+
     public record Received(long bytes, String sha256) {
     }
 
