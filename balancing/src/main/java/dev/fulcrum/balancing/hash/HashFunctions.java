@@ -10,6 +10,11 @@ import net.openhft.hashing.LongHashFunction;
 /**
  * The hash functions a pool can name ({@code policy: {type: maglev, hash: xxhash64}}).
  *
+ * <p>Murmur3 (the default) and xxHash64 are for balancing. BKDR and Python's {@code hash()} are the
+ * DLB paper's baselines, bit-exact with what Python computes for the same keys (each class states
+ * the exact bytes it hashes) so the paper's comparisons can be reproduced. They mix keys poorly,
+ * which is what the paper measures, so production pools should not name them.
+ *
  * <pre>{@code
  * HashFunction hash = HashFunctions.byName("murmur3");
  * long h = hash.hashBytes("backend-1".getBytes(StandardCharsets.UTF_8));
@@ -21,6 +26,10 @@ public final class HashFunctions {
     public static final HashFunction MURMUR3 = new OpenHftHash("murmur3", LongHashFunction.murmur_3());
     /** xxHash64 (seed 0). */
     public static final HashFunction XXHASH64 = new OpenHftHash("xxhash64", LongHashFunction.xx());
+    /** BKDR (seed 131, 64-bit) over Python's text of the key: a DLB paper baseline; see {@link BkdrHash}. */
+    public static final HashFunction BKDR = new BkdrHash();
+    /** CPython's built-in {@code hash()}: a DLB paper baseline; see {@link PythonHash}. */
+    public static final HashFunction PYTHON = new PythonHash();
     public static final HashFunction DEFAULT = MURMUR3;
 
     private static final Map<String, HashFunction> BY_NAME = new LinkedHashMap<>();
@@ -28,6 +37,8 @@ public final class HashFunctions {
     static {
         register(MURMUR3);
         register(XXHASH64);
+        register(BKDR);
+        register(PYTHON);
     }
 
     private HashFunctions() {
@@ -47,7 +58,11 @@ public final class HashFunctions {
         return Collections.unmodifiableList(new ArrayList<>(BY_NAME.keySet()));
     }
 
-    /** Hashes through OpenHFT's zero-allocation implementations. */
+    /**
+     * Hashes through OpenHFT's zero-allocation implementations. A long key is hashed as its 8 bytes
+     * little-endian (OpenHFT's byte-order-independent convention), a double as the long of
+     * {@link Double#doubleToLongBits} (so every NaN alike); the golden vectors pin both forms.
+     */
     private record OpenHftHash(String name, LongHashFunction function) implements HashFunction {
         @Override
         public long hashLong(long key) {
