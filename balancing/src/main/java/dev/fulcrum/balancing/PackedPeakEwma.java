@@ -24,6 +24,11 @@ package dev.fulcrum.balancing;
  *       tick instead of in slivers a float could not hold.
  * </ul>
  *
+ * <p>Precision: a blend smaller than half a float's step (2^-24 of the estimate) is lost. With one
+ * sample per tick, a steady run of samples closer to the estimate than about 0.06% (decay 10 s) or
+ * 1.7% (decay 5 m, the longest accepted) leaves it where it is; a load balancer's cost can live
+ * with that, and peaks are never lost.
+ *
  * <p>Elapsed time is computed modulo the wrap, so it is right for gaps up to 1.14 years minus
  * {@link #SKEW_TICKS}; System.nanoTime overflowing is harmless. A sample recorded with a clock
  * reading slightly older than the stamp (another event loop got its CAS in first) counts as no
