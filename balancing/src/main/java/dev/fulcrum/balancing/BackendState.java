@@ -1,13 +1,20 @@
 package dev.fulcrum.balancing;
 
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The live state of one backend, shared by every event loop and the control thread.
  *
- * <p>Threading: event loops call {@link #tryAcquire()} and {@link #release()} for each flow;
- * policies read {@link #activeFlows()} and {@link #acceptsNewFlows()}. Everything is a single
- * atomic or volatile access, so the pick path never takes a lock.
+ * <p>Threading: event loops call {@link #tryAcquire()} and {@link #release()} for each flow, and
+ * {@link #recordLatency} when a backend connect succeeds; policies read {@link #activeFlows()},
+ * {@link #acceptsNewFlows()} and {@link #latencyEstimateNanos}. Everything is a single atomic or
+ * volatile access (or a CAS loop on one), so the pick path never takes a lock.
+ *
+ * <p>Latency is a {@link PeakEwma peak EWMA} whose estimate and last-sample time are packed into
+ * one {@code long} ({@link PackedPeakEwma}): a sample is one CAS loop, a read is one volatile read,
+ * and neither allocates. Times are {@link System#nanoTime()} readings passed in by the caller, so
+ * tests drive the clock.
  */
 public final class BackendState {
 
@@ -15,6 +22,8 @@ public final class BackendState {
     private final int index;
     private final AtomicInteger active = new AtomicInteger();
     private volatile boolean draining;
+    private final AtomicLong latency = new AtomicLong(PackedPeakEwma.NO_SAMPLE);
+    private volatile long latencyDecayNanos = PeakEwma.DEFAULT_DECAY_NANOS;
 
     BackendState(Backend backend, int index) {
         this.backend = backend;
@@ -79,6 +88,49 @@ public final class BackendState {
     /** Counts the end of a flow that {@link #tryAcquire()} counted. */
     public void release() {
         active.decrementAndGet();
+    }
+
+    /**
+     * Feeds one latency sample into this backend's peak EWMA. The proxy calls it on the event loop
+     * that saw a backend connect succeed, with the connect time; failed connects are not samples.
+     *
+     * @param sampleNanos the latency measured, in nanoseconds (clamped to 1 ns .. 2^62 ns)
+     * @param nowNanos    {@link System#nanoTime()} when it was measured
+     */
+    public void recordLatency(long sampleNanos, long nowNanos) {
+        double tau = latencyDecayNanos;
+        for (;;) {
+            long current = latency.get();
+            long next = PackedPeakEwma.observe(current, sampleNanos, nowNanos, tau);
+            if (next == current || latency.compareAndSet(current, next)) {
+                return;
+            }
+        }
+    }
+
+    /**
+     * The latency estimate at {@code nowNanos}, in nanoseconds: the peak EWMA of the samples,
+     * decayed toward zero since the last one; {@code 0} when no sample was ever recorded (or the
+     * last one decayed away entirely, after some 745 decay times).
+     */
+    public double latencyEstimateNanos(long nowNanos) {
+        return PackedPeakEwma.estimateNanos(latency.get(), nowNanos, latencyDecayNanos);
+    }
+
+    /** The decay time of the latency estimate; 10 s unless the pool's policy set another. */
+    public long latencyDecayNanos() {
+        return latencyDecayNanos;
+    }
+
+    /**
+     * Sets the decay time of the latency estimate. The latency-aware policy sets it on the backends
+     * it is built over (off the data plane); samples and reads after that use it.
+     */
+    public void setLatencyDecayNanos(long decayNanos) {
+        if (decayNanos <= 0) {
+            throw new IllegalArgumentException("decayNanos: " + decayNanos + " (expected: > 0)");
+        }
+        this.latencyDecayNanos = decayNanos;
     }
 
     @Override

@@ -43,6 +43,8 @@ final class ProxiedFlow {
     private BackendState target;
     private Pool.BackendMeters targetMeters;
     private int connectAttempts;
+    /** When the current backend connect started, to feed its latency estimate on success. */
+    private long connectStartNanos;
     private long bytesToBackend;
     private long bytesToClient;
     private boolean clientInputShut;
@@ -94,6 +96,7 @@ final class ProxiedFlow {
         connectAttempts++;
         Bootstrap bootstrap = listener.backendBootstrap().clone(client.eventLoop())
                 .handler(new RelayHandler(this, Side.BACKEND));
+        connectStartNanos = System.nanoTime();
         bootstrap.connect(pool.address(chosen)).addListener((ChannelFutureListener) this::connected);
     }
 
@@ -137,6 +140,11 @@ final class ProxiedFlow {
             return;
         }
         backend = future.channel();
+        // The connect time is the round trip the proxy sees in-line for every flow: it feeds the
+        // backend's latency estimate (one CAS, no allocation) that latency-aware policies read.
+        // A failed connect is no sample; it counts as a connect failure above.
+        long connectedNanos = System.nanoTime();
+        target.recordLatency(connectedNanos - connectStartNanos, connectedNanos);
         targetMeters.flows.increment();
         if (clientClosed) {
             backend.close();

@@ -6,6 +6,7 @@ import static dev.fulcrum.proxy.config.ConfigTesting.resource;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import dev.fulcrum.balancing.Policies;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -14,6 +15,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Files that are wrong: the exact problems reported for each rule of the format. */
 class ConfigProblemsTest {
+
+    /** Every policy type on the class path, as the problem lists them. */
+    private static final String POLICY_TYPES = String.join(", ", Policies.types());
 
     @TempDir
     Path dir;
@@ -46,7 +50,7 @@ class ConfigProblemsTest {
                 "cfg.yaml: listeners.api.bind: \"127.0.0.1:8080\" is already bound by listener web"
                         + " (expected: an address nothing else binds)",
                 "cfg.yaml: listeners.api.writeBuffer: low 128KiB is above high 64KiB (expected: low <= high)",
-                "cfg.yaml: pools.web.policy.type: \"magic\" (expected one of: least-connections, round-robin)",
+                "cfg.yaml: pools.web.policy.type: \"magic\" (expected one of: " + POLICY_TYPES + ")",
                 "cfg.yaml: pools.web.backends[1].name: \"a\" is already used by backends[0]"
                         + " (expected: a name unique in the pool)",
                 "cfg.yaml: pools.web.backends[2].address: \"10.0.0.1\" (expected: host:port, e.g. 127.0.0.1:8080)",

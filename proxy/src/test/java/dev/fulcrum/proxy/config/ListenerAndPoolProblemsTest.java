@@ -4,10 +4,14 @@ import static dev.fulcrum.proxy.config.ConfigTesting.MINIMAL;
 import static dev.fulcrum.proxy.config.ConfigTesting.problemsOf;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.fulcrum.balancing.Policies;
 import org.junit.jupiter.api.Test;
 
 /** The exact problems reported for wrong listeners, pools, backends and policies. */
 class ListenerAndPoolProblemsTest {
+
+    /** Every policy type on the class path, as the problem lists them. */
+    private static final String POLICY_TYPES = String.join(", ", Policies.types());
 
     private static final String POOLS = "pools: {web: {backends: [127.0.0.1:9001]}}\n";
 
@@ -244,15 +248,15 @@ class ListenerAndPoolProblemsTest {
     @Test
     void anUnknownPolicyTypeListsTheKnownOnes() {
         assertThat(problemsOf(withPool("{policy: {type: magic}, backends: [127.0.0.1:9001]}"))).containsExactly(
-                "cfg.yaml: pools.web.policy.type: \"magic\" (expected one of: least-connections, round-robin)");
+                "cfg.yaml: pools.web.policy.type: \"magic\" (expected one of: " + POLICY_TYPES + ")");
         assertThat(problemsOf(withPool("{policy: magic, backends: [127.0.0.1:9001]}"))).containsExactly(
-                "cfg.yaml: pools.web.policy: \"magic\" (expected one of: least-connections, round-robin)");
+                "cfg.yaml: pools.web.policy: \"magic\" (expected one of: " + POLICY_TYPES + ")");
     }
 
     @Test
     void aPolicyMapWithoutATypeIsReported() {
         assertThat(problemsOf(withPool("{policy: {}, backends: [127.0.0.1:9001]}"))).containsExactly(
-                "cfg.yaml: pools.web.policy.type: missing (expected one of: least-connections, round-robin)");
+                "cfg.yaml: pools.web.policy.type: missing (expected one of: " + POLICY_TYPES + ")");
         assertThat(problemsOf(withPool("{policy: [round-robin], backends: [127.0.0.1:9001]}"))).containsExactly(
                 "cfg.yaml: pools.web.policy: a list (expected: a policy type, or a map with type and the policy's"
                         + " parameters)");
