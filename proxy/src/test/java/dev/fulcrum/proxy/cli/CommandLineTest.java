@@ -106,6 +106,25 @@ class CommandLineTest {
         }
     }
 
+    @Test
+    void simHashPrintsTheBalanceExperimentAsJson() throws Exception {
+        Result result = fulcrum("sim", "hash", "--keys", "2000", "--bins", "8", "--distributions", "normal", "--json");
+        assertThat(result.exitCode()).as(result.err()).isZero();
+        var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(result.out());
+        assertThat(json.get("bins").asInt()).isEqualTo(8);
+        assertThat(json.get("results")).hasSize(9);
+        assertThat(json.at("/results/0/distribution").asText()).isEqualTo("normal");
+        assertThat(json.at("/results/0/mapper").asText()).isEqualTo("CH (bkdr)");
+        assertThat(json.at("/results/0/idealRemapFraction").asDouble()).isEqualTo(0.125);
+    }
+
+    @Test
+    void simHashRefusesAnUnknownDistribution() {
+        Result result = fulcrum("sim", "hash", "--keys", "100", "--distributions", "zipf");
+        assertThat(result.exitCode()).isEqualTo(2);
+        assertThat(result.err()).contains("--distributions: zipf (expected: uniform, normal or log-normal)");
+    }
+
     static int freePort() throws IOException {
         try (ServerSocket probe = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
             return probe.getLocalPort();

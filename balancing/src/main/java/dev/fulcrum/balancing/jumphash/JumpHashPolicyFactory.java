@@ -1,0 +1,46 @@
+package dev.fulcrum.balancing.jumphash;
+
+import dev.fulcrum.balancing.BackendSet;
+import dev.fulcrum.balancing.BalancingPolicy;
+import dev.fulcrum.balancing.Policies;
+import dev.fulcrum.balancing.PolicyConfig;
+import dev.fulcrum.balancing.PolicyFactory;
+import dev.fulcrum.balancing.hash.HashFunction;
+import dev.fulcrum.balancing.hashing.HashingParameters;
+import dev.fulcrum.balancing.hashing.HashingPolicy;
+import java.util.List;
+
+/**
+ * {@code policy: {type: jump-hash, hash: murmur3}}: jump consistent hash over the backends in set
+ * order (see {@link JumpHash}: cheap to grow or shrink only at the end of the list; weights by
+ * repetition).
+ *
+ * <table>
+ *   <caption>parameters</caption>
+ *   <tr><th>name</th><th>default</th><th>range</th><th>meaning</th></tr>
+ *   <tr><td>{@code hash}</td><td>murmur3</td><td>{@code HashFunctions.names()}</td>
+ *       <td>mixes flow keys before the jump</td></tr>
+ * </table>
+ */
+public final class JumpHashPolicyFactory implements PolicyFactory {
+
+    public static final String TYPE = "jump-hash";
+
+    @Override
+    public String type() {
+        return TYPE;
+    }
+
+    @Override
+    public List<String> validate(PolicyConfig config) {
+        return HashingParameters.problems(
+                Policies.unknownParameters(config, List.of(HashingParameters.HASH)),
+                HashingParameters.hashProblem(config));
+    }
+
+    @Override
+    public BalancingPolicy create(BackendSet backends, PolicyConfig config, BalancingPolicy previous) {
+        HashFunction hash = HashingParameters.hash(config);
+        return new HashingPolicy(new JumpHash(backends), hash);
+    }
+}
