@@ -102,8 +102,11 @@ final class SmoothWeightedRoundRobin implements BalancingPolicy {
     private static final long GOLDEN_GAMMA = 0x9E3779B97F4A7C15L;
 
     private BackendState weightedAmongUsable(Flow flow, long turn) {
+        // Indexed loops: an iterator here would allocate on the pick path.
+        int n = backends.size();
         long usableWeight = 0;
-        for (BackendState candidate : backends.states()) {
+        for (int i = 0; i < n; i++) {
+            BackendState candidate = backends.get(i);
             if (flow.canUse(candidate)) {
                 usableWeight += candidate.weight();
             }
@@ -113,7 +116,8 @@ final class SmoothWeightedRoundRobin implements BalancingPolicy {
         }
         long point = Long.remainderUnsigned(turn * GOLDEN_GAMMA, usableWeight);
         BackendState lastUsable = null;
-        for (BackendState candidate : backends.states()) {
+        for (int i = 0; i < n; i++) {
+            BackendState candidate = backends.get(i);
             if (flow.canUse(candidate)) {
                 lastUsable = candidate;
                 if (point < candidate.weight()) {

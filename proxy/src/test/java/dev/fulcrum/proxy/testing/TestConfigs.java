@@ -32,6 +32,7 @@ public final class TestConfigs {
     private Duration idleTimeout = Duration.ofMinutes(5);
     private WaterMarks waterMarks = WaterMarks.DEFAULT;
     private boolean admin;
+    private FlowKey key = FlowKey.CLIENT_ADDRESS_PORT;
 
     public static TestConfigs builder() {
         return new TestConfigs();
@@ -81,13 +82,18 @@ public final class TestConfigs {
         return this;
     }
 
+    public TestConfigs key(FlowKey key) {
+        this.key = key;
+        return this;
+    }
+
     public TestConfigs admin() {
         this.admin = true;
         return this;
     }
 
     public FulcrumConfig build() {
-        ListenerConfig listener = new ListenerConfig(LISTENER, new HostPort("127.0.0.1", 0), POOL, FlowKey.CLIENT_ADDRESS_PORT,
+        ListenerConfig listener = new ListenerConfig(LISTENER, new HostPort("127.0.0.1", 0), POOL, key,
                 maxConnections, connectTimeout, connectAttempts, idleTimeout, waterMarks);
         PoolConfig pool = new PoolConfig(POOL, PolicyConfig.of(policy), backends);
         return new FulcrumConfig(null, new RuntimeConfig(transport, 2, Duration.ofSeconds(5)),
