@@ -54,6 +54,39 @@ public final class BackendSet {
         return states;
     }
 
+    /**
+     * A backend the flow can use, drawn in proportion to weight: {@code draw} (any 64-bit value,
+     * spread uniformly) picks the point. O(backends) with indexed loops (no iterator on the pick
+     * path); {@code null} when no backend is usable.
+     */
+    public BackendState usableByWeight(Flow flow, long draw) {
+        int n = states.size();
+        long usableWeight = 0;
+        for (int i = 0; i < n; i++) {
+            BackendState candidate = states.get(i);
+            if (flow.canUse(candidate)) {
+                usableWeight += candidate.weight();
+            }
+        }
+        if (usableWeight == 0) {
+            return null;
+        }
+        long point = Long.remainderUnsigned(draw, usableWeight);
+        BackendState lastUsable = null;
+        for (int i = 0; i < n; i++) {
+            BackendState candidate = states.get(i);
+            if (flow.canUse(candidate)) {
+                lastUsable = candidate;
+                if (point < candidate.weight()) {
+                    return candidate;
+                }
+                point -= candidate.weight();
+            }
+        }
+        // A backend filled up between the two scans: take the last one still usable.
+        return lastUsable;
+    }
+
     public BackendState byName(String name) {
         for (BackendState state : states) {
             if (state.backend().name().equals(name)) {

@@ -3,6 +3,7 @@ package dev.fulcrum.balancing.jumphash;
 import dev.fulcrum.balancing.BackendSet;
 import dev.fulcrum.balancing.BackendState;
 import dev.fulcrum.balancing.hashing.HashRing;
+import dev.fulcrum.balancing.hashing.SplitMix64;
 
 /**
  * Jump consistent hash (Lamping and Veach, "A Fast, Minimal Memory, Consistent Hash Algorithm",
@@ -76,10 +77,7 @@ final class JumpHash implements HashRing {
 
     /** The key for the {@code attempt}-th choice: SplitMix64's finaliser over key and attempt. */
     static long rehash(long key, int attempt) {
-        long z = key + attempt * 0x9E3779B97F4A7C15L;
-        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-        return z ^ (z >>> 31);
+        return SplitMix64.mix(key + attempt * SplitMix64.GAMMA);
     }
 
     @Override

@@ -54,31 +54,7 @@ final class WeightedRandom implements BalancingPolicy {
     }
 
     private BackendState weightedAmongUsable(Flow flow) {
-        int n = backends.size();
-        long usableWeight = 0;
-        for (int i = 0; i < n; i++) {
-            BackendState candidate = backends.get(i);
-            if (flow.canUse(candidate)) {
-                usableWeight += candidate.weight();
-            }
-        }
-        if (usableWeight == 0) {
-            return null;
-        }
-        long point = Long.remainderUnsigned(random.getAsLong(), usableWeight);
-        BackendState lastUsable = null;
-        for (int i = 0; i < n; i++) {
-            BackendState candidate = backends.get(i);
-            if (flow.canUse(candidate)) {
-                lastUsable = candidate;
-                if (point < candidate.weight()) {
-                    return candidate;
-                }
-                point -= candidate.weight();
-            }
-        }
-        // A backend filled up between the two scans: take the last one still usable.
-        return lastUsable;
+        return backends.usableByWeight(flow, random.getAsLong());
     }
 
     @Override

@@ -4,6 +4,7 @@ import dev.fulcrum.balancing.BackendSet;
 import dev.fulcrum.balancing.BackendState;
 import dev.fulcrum.balancing.hash.HashFunction;
 import dev.fulcrum.balancing.hashing.HashRing;
+import dev.fulcrum.balancing.hashing.SplitMix64;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
@@ -53,16 +54,9 @@ final class WeightedRendezvous implements HashRing {
      * the equal ones.
      */
     double score(long key, int i) {
-        long h = mix(key ^ seeds[i]);
+        long h = SplitMix64.mix(key ^ seeds[i]);
         double u = ((h >>> 11) + 0.5) * 0x1.0p-53; // the top 53 bits, centred: never 0, never 1
         return equalWeights ? u : -weights[i] / Math.log(u);
-    }
-
-    /** SplitMix64's finaliser (Steele, Lea, Flood, "Fast Splittable Pseudorandom Number Generators", 2014). */
-    static long mix(long z) {
-        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-        return z ^ (z >>> 31);
     }
 
     @Override

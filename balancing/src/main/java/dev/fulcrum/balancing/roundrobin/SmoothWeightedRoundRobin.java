@@ -4,6 +4,7 @@ import dev.fulcrum.balancing.BackendSet;
 import dev.fulcrum.balancing.BackendState;
 import dev.fulcrum.balancing.BalancingPolicy;
 import dev.fulcrum.balancing.Flow;
+import dev.fulcrum.balancing.hashing.SplitMix64;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -98,36 +99,9 @@ final class SmoothWeightedRoundRobin implements BalancingPolicy {
         return flow.canUse(own) ? own : weightedAmongUsable(flow, turn);
     }
 
-    /** Multiplying by the golden ratio spreads consecutive turns evenly over [0, total). */
-    private static final long GOLDEN_GAMMA = 0x9E3779B97F4A7C15L;
-
     private BackendState weightedAmongUsable(Flow flow, long turn) {
-        // Indexed loops: an iterator here would allocate on the pick path.
-        int n = backends.size();
-        long usableWeight = 0;
-        for (int i = 0; i < n; i++) {
-            BackendState candidate = backends.get(i);
-            if (flow.canUse(candidate)) {
-                usableWeight += candidate.weight();
-            }
-        }
-        if (usableWeight == 0) {
-            return null;
-        }
-        long point = Long.remainderUnsigned(turn * GOLDEN_GAMMA, usableWeight);
-        BackendState lastUsable = null;
-        for (int i = 0; i < n; i++) {
-            BackendState candidate = backends.get(i);
-            if (flow.canUse(candidate)) {
-                lastUsable = candidate;
-                if (point < candidate.weight()) {
-                    return candidate;
-                }
-                point -= candidate.weight();
-            }
-        }
-        // A backend filled up between the two scans: take the last one still usable.
-        return lastUsable;
+        // Multiplying by the golden ratio spreads consecutive turns evenly over the usable weight.
+        return backends.usableByWeight(flow, turn * SplitMix64.GAMMA);
     }
 
     @Override
