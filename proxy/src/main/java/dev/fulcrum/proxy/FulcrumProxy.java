@@ -205,6 +205,29 @@ public final class FulcrumProxy implements AutoCloseable {
         return listeners.get(listener).openConnections();
     }
 
+    /**
+     * Drains a backend (no new flows; open ones continue) or takes it back. Returns its status
+     * after the change, or {@code null} when the pool or backend does not exist.
+     */
+    public BackendStatus setDraining(String pool, String backend, boolean draining) {
+        Pool found = pools.get(pool);
+        BackendState state = found == null ? null : found.backends().byName(backend);
+        if (state == null) {
+            return null;
+        }
+        if (state.isDraining() != draining) {
+            state.setDraining(draining);
+            log.info("pool {} backend {}: {} ({} open flows)", pool, backend, draining ? "draining" : "taking new flows again",
+                    state.activeFlows());
+        }
+        return backendStatus(state);
+    }
+
+    private static BackendStatus backendStatus(BackendState b) {
+        return new BackendStatus(b.backend().name(), b.backend().address(), b.weight(),
+                b.isDraining() ? "draining" : "up", b.activeFlows(), b.backend().maxConnections());
+    }
+
     /** A backend's live state, for operators' tools and tests. */
     public BackendState backend(String pool, String backend) {
         return pools.get(pool).backends().byName(backend);
@@ -263,8 +286,7 @@ public final class FulcrumProxy implements AutoCloseable {
         for (Pool pool : pools.values()) {
             List<BackendStatus> backends = new ArrayList<>();
             for (BackendState b : pool.backends().states()) {
-                backends.add(new BackendStatus(b.backend().name(), b.backend().address(), b.weight(),
-                        b.isDraining() ? "draining" : "up", b.activeFlows(), b.backend().maxConnections()));
+                backends.add(backendStatus(b));
             }
             poolStatuses.add(new PoolStatus(pool.name(), pool.config().policy().type(), backends));
         }

@@ -21,9 +21,12 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
- * Routes of the admin API: {@code GET /healthz}, {@code GET /api/status}, {@code GET /metrics}.
+ * Routes of the admin API: {@code GET /healthz}, {@code GET /api/status}, {@code GET /metrics},
+ * {@code POST /api/pools/{pool}/backends/{backend}/drain} and {@code .../undrain}.
  * Every reply is complete JSON or text with a status that says what happened; a malformed request
  * gets 400 and its connection closed.
  */
@@ -52,9 +55,30 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                     : text(HttpResponseStatus.SERVICE_UNAVAILABLE, proxy.status().state() + "\n", "text/plain; charset=utf-8"));
             case "/api/status" -> get(request, () -> json(HttpResponseStatus.OK, proxy.status()));
             case "/metrics" -> get(request, () -> text(HttpResponseStatus.OK, proxy.registry().scrape(), PROMETHEUS_TEXT));
-            default -> error(HttpResponseStatus.NOT_FOUND, "no route " + path + " (expected one of /healthz, /api/status, /metrics)");
+            default -> {
+                Matcher drain = DRAIN.matcher(path);
+                yield drain.matches() ? drain(request, drain) : error(HttpResponseStatus.NOT_FOUND, "no route " + path
+                        + " (expected one of /healthz, /api/status, /metrics, /api/pools/{pool}/backends/{backend}/drain|undrain)");
+            }
         };
         reply(ctx, request, response, false);
+    }
+
+    private static final Pattern DRAIN = Pattern.compile("/api/pools/([^/]+)/backends/([^/]+)/(drain|undrain)");
+
+    private FullHttpResponse drain(FullHttpRequest request, Matcher path) throws JsonProcessingException {
+        if (!HttpMethod.POST.equals(request.method())) {
+            FullHttpResponse response = error(HttpResponseStatus.METHOD_NOT_ALLOWED, request.method() + " is not allowed here (expected POST)");
+            response.headers().set(HttpHeaderNames.ALLOW, "POST");
+            return response;
+        }
+        String pool = QueryStringDecoder.decodeComponent(path.group(1));
+        String backend = QueryStringDecoder.decodeComponent(path.group(2));
+        Object status = proxy.setDraining(pool, backend, path.group(3).equals("drain"));
+        if (status == null) {
+            return error(HttpResponseStatus.NOT_FOUND, "no backend " + backend + " in pool " + pool + " (see /api/status)");
+        }
+        return json(HttpResponseStatus.OK, status);
     }
 
     private interface Route {
