@@ -14,7 +14,7 @@ import java.util.List;
  * @param path        the request path of an http check ({@code /} by default); {@code null} for tcp
  * @param expectStatus for http, the statuses that pass: each entry a status ({@code "200"}) or a
  *                    class ({@code "2xx"}); {@code ["200"]} by default; empty for tcp
- * @param interval    from the end of one check to the start of the next (plus up to 10% jitter)
+ * @param interval    between the starts of two checks of a backend (plus up to 10% jitter)
  * @param timeout     a check that takes longer (connect and answer together) fails; less than interval
  */
 public record HealthCheckConfig(
@@ -46,7 +46,7 @@ public record HealthCheckConfig(
         expectStatus = List.copyOf(expectStatus);
     }
 
-    /** A tcp check with the default timing. */
+    /** A tcp check. */
     public static HealthCheckConfig tcp(Duration interval, Duration timeout, int rise, int fall) {
         return new HealthCheckConfig(Type.TCP, null, List.of(), interval, timeout, rise, fall);
     }

@@ -140,12 +140,13 @@ final class BackendChecker {
         if (state.record(result == Result.PASS)) {
             target.backend().setHealthy(state.isUp());
             String backend = target.backend().backend().name();
+            String address = target.backend().backend().address();
             if (state.isUp()) {
-                log.info("pool {}: backend {} ({}) is UP after {} passed health checks", target.pool(), backend,
-                        target.address(), state.consecutivePasses());
+                log.info("pool {}: backend {} ({}) is UP after {} passed health checks", target.pool(), backend, address,
+                        state.consecutivePasses());
             } else {
                 log.warn("pool {}: backend {} ({}) is DOWN after {} failed health checks (last: {}); it takes no new flows,"
-                        + " its open flows go on", target.pool(), backend, target.address(), state.consecutiveFailures(), detail);
+                        + " its open flows go on", target.pool(), backend, address, state.consecutiveFailures(), detail);
             }
         }
     }
