@@ -8,7 +8,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Threading: event loops call {@link #tryAcquire()} and {@link #release()} for each flow, and
  * {@link #recordLatency} when a backend connect succeeds; policies read {@link #activeFlows()},
- * {@link #acceptsNewFlows()} and {@link #latencyEstimateNanos}. Everything is a single atomic or
+ * {@link #acceptsNewFlows()} and {@link #latencyEstimateNanos}; the health-check thread calls
+ * {@link #setHealthy}. Everything is a single atomic or
  * volatile access (or a CAS loop on one), so the pick path never takes a lock.
  *
  * <p>Latency is a {@link PeakEwma peak EWMA} whose estimate and last-sample time are packed into
@@ -22,6 +23,8 @@ public final class BackendState {
     private final int index;
     private final AtomicInteger active = new AtomicInteger();
     private volatile boolean draining;
+    // Written by the health-check thread only; true when the pool has no checks.
+    private volatile boolean healthy = true;
     private final AtomicLong latency = new AtomicLong(PackedPeakEwma.NO_SAMPLE);
     private volatile long latencyDecayNanos = PeakEwma.DEFAULT_DECAY_NANOS;
 
@@ -55,9 +58,23 @@ public final class BackendState {
         this.draining = draining;
     }
 
-    /** Whether a policy may send a new flow here: not draining and under its connection limit. */
+    /** Whether the pool's health checks see this backend UP; always true for a pool without checks. */
+    public boolean isHealthy() {
+        return healthy;
+    }
+
+    /**
+     * Set by the health checks on a rise or fall. A backend that is not healthy takes no new flow;
+     * its open flows go on (the check may be wrong, and cutting them would turn a false alarm into
+     * an outage).
+     */
+    public void setHealthy(boolean healthy) {
+        this.healthy = healthy;
+    }
+
+    /** Whether a policy may send a new flow here: healthy, not draining and under its connection limit. */
     public boolean acceptsNewFlows() {
-        if (draining) {
+        if (draining || !healthy) {
             return false;
         }
         int max = backend.maxConnections();

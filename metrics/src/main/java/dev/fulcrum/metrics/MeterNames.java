@@ -22,12 +22,17 @@ public final class MeterNames {
     public static final String BACKEND_CONNECT_FAILURES = "fulcrum.backend.connect.failures";
     /** Bytes relayed, by direction {@code to_backend} or {@code to_client} (tags: pool, backend, direction). */
     public static final String BACKEND_BYTES = "fulcrum.backend.bytes";
+    /** 1 while the pool's health checks see the backend UP (always, without checks), else 0 (tags: pool, backend). */
+    public static final String BACKEND_HEALTHY = "fulcrum.backend.healthy";
+    /** Health checks done, by result {@code pass}, {@code fail} or {@code timeout} (tags: pool, backend, result). */
+    public static final String BACKEND_HEALTH_CHECKS = "fulcrum.backend.health.checks";
 
     public static final String TAG_LISTENER = "listener";
     public static final String TAG_POOL = "pool";
     public static final String TAG_BACKEND = "backend";
     public static final String TAG_REASON = "reason";
     public static final String TAG_DIRECTION = "direction";
+    public static final String TAG_RESULT = "result";
 
     private MeterNames() {
     }

@@ -3,6 +3,7 @@ package dev.fulcrum.proxy;
 import dev.fulcrum.balancing.BackendState;
 import dev.fulcrum.metrics.PrometheusRegistries;
 import dev.fulcrum.proxy.ProxyStatus.BackendStatus;
+import dev.fulcrum.proxy.ProxyStatus.HealthStatus;
 import dev.fulcrum.proxy.ProxyStatus.ListenerStatus;
 import dev.fulcrum.proxy.ProxyStatus.PoolStatus;
 import dev.fulcrum.proxy.admin.AdminServer;
@@ -10,6 +11,8 @@ import dev.fulcrum.proxy.config.FulcrumConfig;
 import dev.fulcrum.proxy.config.ValueParsers;
 import dev.fulcrum.proxy.config.ListenerConfig;
 import dev.fulcrum.proxy.config.PoolConfig;
+import dev.fulcrum.proxy.health.HealthChecks;
+import dev.fulcrum.proxy.health.HealthState;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
@@ -63,6 +66,7 @@ public final class FulcrumProxy implements AutoCloseable {
     private final DataPlaneWarnings warnings = new DataPlaneWarnings();
     private final long startedNanos = System.nanoTime();
     private ControlLoop controlLoop;
+    private HealthChecks healthChecks;
     private AdminServer admin;
     private volatile String state = "starting";
 
@@ -98,6 +102,7 @@ public final class FulcrumProxy implements AutoCloseable {
             bind(listener);
         }
         controlLoop = new ControlLoop(config.telemetry().tick(), warnings);
+        healthChecks = HealthChecks.start(healthTargets(), transport.ioHandlerFactory(), transport.channel(), registry);
         if (config.admin().enabled()) {
             admin = AdminServer.start(config.admin().address(), transport.ioHandlerFactory(), transport.serverChannel(), this);
         }
@@ -108,6 +113,18 @@ public final class FulcrumProxy implements AutoCloseable {
         state = "running";
         log.info("Fulcrum {} started: transport {}, {} event loops, listeners {}", Version.get(), transport.name(),
                 eventLoops, listeners.values().stream().map(l -> l.name() + "@" + listenerAddress(l.name())).toList());
+    }
+
+    private List<HealthChecks.Target> healthTargets() {
+        List<HealthChecks.Target> targets = new ArrayList<>();
+        for (Pool pool : pools.values()) {
+            if (pool.config().health() != null) {
+                for (BackendState b : pool.backends().states()) {
+                    targets.add(new HealthChecks.Target(pool.name(), b, pool.address(b), pool.config().health()));
+                }
+            }
+        }
+        return targets;
     }
 
     private Bootstrap backendBootstrap(ListenerConfig listener) {
@@ -220,12 +237,13 @@ public final class FulcrumProxy implements AutoCloseable {
             log.info("pool {} backend {}: {} ({} open flows)", pool, backend, draining ? "draining" : "taking new flows again",
                     state.activeFlows());
         }
-        return backendStatus(state);
+        return backendStatus(found, state);
     }
 
-    private static BackendStatus backendStatus(BackendState b) {
+    private BackendStatus backendStatus(Pool pool, BackendState b) {
+        String backendState = b.isDraining() ? "draining" : b.isHealthy() ? "up" : "down";
         return new BackendStatus(b.backend().name(), b.backend().address(), b.weight(),
-                b.isDraining() ? "draining" : "up", b.activeFlows(), b.backend().maxConnections());
+                backendState, b.activeFlows(), b.backend().maxConnections(), healthStatus(pool, b));
     }
 
     /** A backend's live state, for operators' tools and tests. */
@@ -286,12 +304,21 @@ public final class FulcrumProxy implements AutoCloseable {
         for (Pool pool : pools.values()) {
             List<BackendStatus> backends = new ArrayList<>();
             for (BackendState b : pool.backends().states()) {
-                backends.add(backendStatus(b));
+                backends.add(backendStatus(pool, b));
             }
             poolStatuses.add(new PoolStatus(pool.name(), pool.config().policy().type(), backends));
         }
         return new ProxyStatus(Version.get(), state, transport.name(), eventLoops,
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos), listenerStatuses, poolStatuses);
+    }
+
+    private HealthStatus healthStatus(Pool pool, BackendState backend) {
+        HealthState health = healthChecks == null ? null : healthChecks.state(backend);
+        if (health == null) {
+            return null;
+        }
+        return new HealthStatus(pool.config().health().type().configName(), health.isUp() ? "up" : "down",
+                health.consecutivePasses(), health.consecutiveFailures(), health.rise(), health.fall());
     }
 
     public boolean isRunning() {
@@ -349,6 +376,9 @@ public final class FulcrumProxy implements AutoCloseable {
         }
         if (admin != null) {
             admin.close();
+        }
+        if (healthChecks != null) {
+            healthChecks.close();
         }
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
         if (controlLoop != null) {

@@ -93,6 +93,7 @@ final class Pool {
             bytesToBackend = registry.counter(MeterNames.BACKEND_BYTES, tags.and(MeterNames.TAG_DIRECTION, "to_backend"));
             bytesToClient = registry.counter(MeterNames.BACKEND_BYTES, tags.and(MeterNames.TAG_DIRECTION, "to_client"));
             Gauge.builder(MeterNames.BACKEND_ACTIVE, state, BackendState::activeFlows).tags(tags).register(registry);
+            Gauge.builder(MeterNames.BACKEND_HEALTHY, state, s -> s.isHealthy() ? 1 : 0).tags(tags).register(registry);
         }
     }
 }

@@ -23,8 +23,22 @@ public record ProxyStatus(
     public record PoolStatus(String name, String policy, List<BackendStatus> backends) {
     }
 
-    /** @param state {@code up}, or {@code draining} when it takes no new flows */
+    /**
+     * @param state  {@code up}; {@code draining} when drained by hand, {@code down} when its health
+     *               checks failed (both take no new flows; draining is shown first)
+     * @param health the health checks' view, or {@code null} when the pool has no checks
+     */
     public record BackendStatus(
-            String name, String address, int weight, String state, int activeFlows, int maxConnections) {
+            String name, String address, int weight, String state, int activeFlows, int maxConnections,
+            HealthStatus health) {
+    }
+
+    /**
+     * @param type                {@code tcp} or {@code http}
+     * @param state               {@code up} or {@code down}
+     * @param consecutivePasses   passed checks in a row (to go up: {@code rise})
+     * @param consecutiveFailures failed checks in a row (to go down: {@code fall})
+     */
+    public record HealthStatus(String type, String state, int consecutivePasses, int consecutiveFailures, int rise, int fall) {
     }
 }

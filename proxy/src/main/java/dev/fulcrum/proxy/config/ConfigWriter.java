@@ -74,6 +74,26 @@ public final class ConfigWriter {
             field(4, "weight", Integer.toString(b.weight()));
             field(4, "maxConnections", Integer.toString(b.maxConnections()));
         }
+        if (p.health() != null) {
+            health(p.health());
+        }
+    }
+
+    // Absent means no checks, so a pool without them writes no health section.
+    private void health(HealthCheckConfig h) {
+        line(2, "health:");
+        field(3, "type", h.type().configName());
+        if (h.type() == HealthCheckConfig.Type.HTTP) {
+            field(3, "path", scalar(h.path()));
+            // Statuses as numbers, classes quoted: [200, "3xx"]; one entry without the brackets.
+            List<Object> statuses = h.expectStatus().stream()
+                    .map(s -> s.endsWith("xx") ? (Object) s : (Object) Integer.valueOf(s)).toList();
+            field(3, "expectStatus", statuses.size() == 1 ? topLevel(statuses.get(0)) : flow(statuses));
+        }
+        field(3, "interval", ValueParsers.formatDuration(h.interval()));
+        field(3, "timeout", ValueParsers.formatDuration(h.timeout()));
+        field(3, "rise", Integer.toString(h.rise()));
+        field(3, "fall", Integer.toString(h.fall()));
     }
 
     private void line(int depth, String text) {

@@ -8,10 +8,16 @@ import java.util.List;
  * @param name     the key under {@code pools}
  * @param policy   the balancing policy and its parameters ({@code policy: {type: round-robin}})
  * @param backends in file order; names unique in the pool
+ * @param health   the active health checks, or {@code null} for none (every backend stays up)
  */
-public record PoolConfig(String name, PolicyConfig policy, List<Backend> backends) {
+public record PoolConfig(String name, PolicyConfig policy, List<Backend> backends, HealthCheckConfig health) {
 
     public PoolConfig {
         backends = List.copyOf(backends);
+    }
+
+    /** A pool without health checks. */
+    public PoolConfig(String name, PolicyConfig policy, List<Backend> backends) {
+        this(name, policy, backends, null);
     }
 }

@@ -11,10 +11,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Reads {@code pools:}: each pool's policy and backends. */
+/** Reads {@code pools:}: each pool's policy, backends and health checks ({@link HealthCheckReader}). */
 final class PoolReader {
 
-    static final List<String> POOL_FIELDS = List.of("policy", "maxConnectionsPerBackend", "backends");
+    static final List<String> POOL_FIELDS = List.of("policy", "maxConnectionsPerBackend", "backends", "health");
     static final List<String> BACKEND_FIELDS = List.of("address", "name", "weight", "maxConnections");
     static final String DEFAULT_POLICY = RoundRobinPolicyFactory.TYPE;
     static final int MAX_WEIGHT = 10_000;
@@ -49,10 +49,11 @@ final class PoolReader {
         PolicyConfig policy = policy(pool.field("policy"));
         int perBackend = pool.field("maxConnectionsPerBackend").integer(0, 0, Integer.MAX_VALUE);
         List<Backend> backends = backends(pool.field("backends"), perBackend);
+        HealthCheckConfig health = HealthCheckReader.read(pool.field("health"));
         if (pool.problems().count() > before) {
             return null;
         }
-        return new PoolConfig(name, policy, backends);
+        return new PoolConfig(name, policy, backends, health);
     }
 
     private static List<Backend> backends(Cursor backends, int defaultMaxConnections) {

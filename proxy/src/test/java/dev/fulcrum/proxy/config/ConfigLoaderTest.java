@@ -60,9 +60,12 @@ class ConfigLoaderTest {
         assertThat(config.pools().get("web")).isEqualTo(new PoolConfig("web", PolicyConfig.of("least-connections"),
                 List.of(new Backend("a", "10.0.0.1", 9001, 3, 50),
                         new Backend("10.0.0.2:9001", "10.0.0.2", 9001, 1, 100),
-                        new Backend("backend.internal:80", "backend.internal", 80, 10_000, 100))));
+                        new Backend("backend.internal:80", "backend.internal", 80, 10_000, 100)),
+                HealthCheckConfig.http("/healthz?full=1", List.of("200", "3xx", "204"), Duration.ofMillis(500),
+                        Duration.ofMillis(200), 1, 5)));
         assertThat(config.pools().get("api")).isEqualTo(new PoolConfig("api", PolicyConfig.of("round-robin"),
-                List.of(new Backend("v6-backend", "fd00::2", 9443, 1, 0))));
+                List.of(new Backend("v6-backend", "fd00::2", 9443, 1, 0)),
+                HealthCheckConfig.tcp(Duration.ofSeconds(10), Duration.ofSeconds(3), 4, 2)));
         assertThat(config.listenersOf("api")).containsExactly("api");
     }
 

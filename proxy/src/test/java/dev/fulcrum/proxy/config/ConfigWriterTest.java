@@ -161,4 +161,32 @@ class ConfigWriterTest {
         return new ListenerConfig(name, bind, pool, FlowKey.CLIENT_ADDRESS, 10, Duration.ofSeconds(1), 1,
                 Duration.ZERO, WaterMarks.DEFAULT);
     }
+
+    @Test
+    void healthChecksAreWrittenWithEveryDefaultAndReadBack() throws Exception {
+        FulcrumConfig config = parse("listeners: {web: {bind: 127.0.0.1:8080, pool: web}}\n"
+                + "pools:\n  web: {backends: [127.0.0.1:9001], health: {type: http, expectStatus: [204, 3XX]}}\n"
+                + "  tcp: {backends: [127.0.0.1:9002], health: {type: tcp, rise: 1}}\n");
+
+        String yaml = ConfigWriter.toYaml(config);
+
+        assertThat(yaml).contains("""
+                    health:
+                      type: http
+                      path: /
+                      expectStatus: [204, "3xx"]
+                      interval: 2s
+                      timeout: 1s
+                      rise: 2
+                      fall: 3
+                """).contains("""
+                    health:
+                      type: tcp
+                      interval: 2s
+                      timeout: 1s
+                      rise: 1
+                      fall: 3
+                """);
+        assertThat(parse(yaml)).isEqualTo(config);
+    }
 }

@@ -4,6 +4,7 @@ import dev.fulcrum.balancing.Backend;
 import dev.fulcrum.balancing.PolicyConfig;
 import dev.fulcrum.proxy.config.AdminConfig;
 import dev.fulcrum.proxy.config.FulcrumConfig;
+import dev.fulcrum.proxy.config.HealthCheckConfig;
 import dev.fulcrum.proxy.config.HostPort;
 import dev.fulcrum.proxy.config.ListenerConfig;
 import dev.fulcrum.proxy.config.ListenerConfig.FlowKey;
@@ -33,6 +34,7 @@ public final class TestConfigs {
     private WaterMarks waterMarks = WaterMarks.DEFAULT;
     private boolean admin;
     private FlowKey key = FlowKey.CLIENT_ADDRESS_PORT;
+    private HealthCheckConfig health;
 
     public static TestConfigs builder() {
         return new TestConfigs();
@@ -87,6 +89,11 @@ public final class TestConfigs {
         return this;
     }
 
+    public TestConfigs health(HealthCheckConfig health) {
+        this.health = health;
+        return this;
+    }
+
     public TestConfigs admin() {
         this.admin = true;
         return this;
@@ -95,7 +102,7 @@ public final class TestConfigs {
     public FulcrumConfig build() {
         ListenerConfig listener = new ListenerConfig(LISTENER, new HostPort("127.0.0.1", 0), POOL, key,
                 maxConnections, connectTimeout, connectAttempts, idleTimeout, waterMarks);
-        PoolConfig pool = new PoolConfig(POOL, PolicyConfig.of(policy), backends);
+        PoolConfig pool = new PoolConfig(POOL, PolicyConfig.of(policy), backends, health);
         return new FulcrumConfig(null, new RuntimeConfig(transport, 2, Duration.ofSeconds(5)),
                 new AdminConfig(admin, new HostPort("127.0.0.1", 0)),
                 Map.of(LISTENER, listener), Map.of(POOL, pool), new TelemetryConfig(Duration.ofMillis(50)));
