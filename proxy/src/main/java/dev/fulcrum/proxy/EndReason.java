@@ -20,6 +20,11 @@ public enum EndReason {
     NO_BACKEND,
     /** The listener was at its connection limit. */
     LISTENER_FULL,
+    /**
+     * The listener expects a PROXY protocol header and the client's was malformed, too long, of a
+     * version the listener does not accept, or not complete within the listener's timeout.
+     */
+    BAD_PROXY_HEADER,
     /** Shutdown's drain timeout ran out while the flow was open. */
     SHUTDOWN,
     /** An unexpected error on one of the flow's connections. */

@@ -1,12 +1,21 @@
 package dev.fulcrum.proxy;
 
+import dev.fulcrum.balancing.Flow;
 import dev.fulcrum.proxy.config.ListenerConfig.FlowKey;
 import java.net.InetSocketAddress;
 
-/** Turns a client address into a flow's balancing key and its 64-bit hash. */
+/**
+ * Turns a client address into a flow's balancing key and its 64-bit hash. The address is the
+ * connection's peer, or the source a PROXY protocol header names when the listener reads one.
+ */
 final class FlowKeys {
 
     private FlowKeys() {
+    }
+
+    /** A new flow keyed on {@code client} as the listener's key kind says. */
+    static Flow flow(FlowKey kind, InetSocketAddress client) {
+        return new Flow(hash(kind, client), rawKey(kind, client), client);
     }
 
     static Object rawKey(FlowKey kind, InetSocketAddress client) {

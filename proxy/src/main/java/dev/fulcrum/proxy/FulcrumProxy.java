@@ -160,7 +160,11 @@ public final class FulcrumProxy implements AutoCloseable {
                         if (idleMillis > 0) {
                             ch.pipeline().addLast(new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS));
                         }
-                        ch.pipeline().addLast(new RelayHandler(new ProxiedFlow(listener, ch), ProxiedFlow.Side.CLIENT));
+                        ProxiedFlow flow = new ProxiedFlow(listener, ch);
+                        if (lc.proxyProtocol() != ListenerConfig.ProxyProtocol.OFF) {
+                            ProxyHeaderReader.addTo(ch.pipeline(), flow, lc);
+                        }
+                        ch.pipeline().addLast(new RelayHandler(flow, ProxiedFlow.Side.CLIENT));
                     }
                 });
         ChannelFuture bound = bootstrap.bind(new InetSocketAddress(lc.bind().host(), lc.bind().port())).awaitUninterruptibly();

@@ -38,7 +38,8 @@ final class ProxiedFlow {
 
     private final Listener listener;
     private final Channel client;
-    private final Flow flow;
+    /** Keyed on the connection's peer, then on a PROXY header's source when one names it. */
+    private Flow flow;
     private Channel backend;
     private BackendState target;
     private Pool.BackendMeters targetMeters;
@@ -61,16 +62,18 @@ final class ProxiedFlow {
     ProxiedFlow(Listener listener, Channel client) {
         this.listener = listener;
         this.client = client;
-        InetSocketAddress remote = (InetSocketAddress) client.remoteAddress();
-        ListenerConfig.FlowKey key = listener.config().key();
-        this.flow = new Flow(FlowKeys.hash(key, remote), FlowKeys.rawKey(key, remote), remote);
+        this.flow = FlowKeys.flow(listener.config().key(), (InetSocketAddress) client.remoteAddress());
     }
 
     Channel channel(Side side) {
         return side == Side.CLIENT ? client : backend;
     }
 
-    /** The client connected: count it against the listener's limit and connect a backend. */
+    /**
+     * The client connected: count it against the listener's limit and connect a backend, or, on a
+     * listener with PROXY protocol, wait for {@link #proxyHeaderRead} (the header decides the key,
+     * so no backend can be picked before it).
+     */
     void start() {
         if (!listener.tryOpen()) {
             // Never counted as open: closed() must not release it, nor count its end again.
@@ -81,6 +84,22 @@ final class ProxiedFlow {
             return;
         }
         listener.clients().add(client);
+        if (listener.config().proxyProtocol() == ListenerConfig.ProxyProtocol.OFF) {
+            connectNextBackend();
+        }
+    }
+
+    /**
+     * The client's PROXY header is read: key the flow on the client it names ({@code null} for a
+     * LOCAL command or an unknown family, which keep the connection's own address) and connect.
+     */
+    void proxyHeaderRead(InetSocketAddress source) {
+        if (clientClosed || rejected) {
+            return;
+        }
+        if (source != null) {
+            flow = FlowKeys.flow(listener.config().key(), source);
+        }
         connectNextBackend();
     }
 

@@ -58,6 +58,8 @@ public final class ConfigWriter {
         line(2, "writeBuffer:");
         field(3, "low", ValueParsers.formatSize(l.writeBuffer().low()));
         field(3, "high", ValueParsers.formatSize(l.writeBuffer().high()));
+        field(2, "proxyProtocol", l.proxyProtocol().configName());
+        field(2, "proxyProtocolTimeout", ValueParsers.formatDuration(l.proxyProtocolTimeout()));
     }
 
     // maxConnectionsPerBackend is not written: it is only a default, and every backend has its own value.

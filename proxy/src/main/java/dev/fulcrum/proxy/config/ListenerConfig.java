@@ -14,6 +14,8 @@ import java.time.Duration;
  * @param connectAttempts backends tried per flow before the client is closed ({@code >= 1})
  * @param idleTimeout     a flow with no byte either way for this long is closed; {@link Duration#ZERO} for never
  * @param writeBuffer     per-connection water marks that pause the other side's reads
+ * @param proxyProtocol   whether each client connection starts with a PROXY protocol header, and which versions
+ * @param proxyProtocolTimeout how long a client may take to send its whole PROXY header (unused when off)
  */
 public record ListenerConfig(
         String name,
@@ -24,12 +26,22 @@ public record ListenerConfig(
         Duration connectTimeout,
         int connectAttempts,
         Duration idleTimeout,
-        WaterMarks writeBuffer) {
+        WaterMarks writeBuffer,
+        ProxyProtocol proxyProtocol,
+        Duration proxyProtocolTimeout) {
 
     public static final int DEFAULT_MAX_CONNECTIONS = 20_000;
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(2);
     public static final int DEFAULT_CONNECT_ATTEMPTS = 3;
     public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofMinutes(5);
+    public static final Duration DEFAULT_PROXY_PROTOCOL_TIMEOUT = Duration.ofSeconds(3);
+
+    /** A listener without PROXY protocol, as every listener was before the field existed. */
+    public ListenerConfig(String name, HostPort bind, String pool, FlowKey key, int maxConnections,
+            Duration connectTimeout, int connectAttempts, Duration idleTimeout, WaterMarks writeBuffer) {
+        this(name, bind, pool, key, maxConnections, connectTimeout, connectAttempts, idleTimeout, writeBuffer,
+                ProxyProtocol.OFF, DEFAULT_PROXY_PROTOCOL_TIMEOUT);
+    }
 
     /** What the balancing key of a flow is made of. */
     public enum FlowKey {
@@ -41,6 +53,31 @@ public record ListenerConfig(
         private final String configName;
 
         FlowKey(String configName) {
+            this.configName = configName;
+        }
+
+        public String configName() {
+            return configName;
+        }
+    }
+
+    /**
+     * Whether client connections start with a PROXY protocol header (HAProxy's spec, versions 1 and
+     * 2), sent by a load balancer in front of Fulcrum to pass on the real client's address.
+     */
+    public enum ProxyProtocol {
+        /** No header: the first bytes are the client's and are relayed untouched. */
+        OFF("off"),
+        /** A text (v1) header is required. */
+        V1("v1"),
+        /** A binary (v2) header is required. */
+        V2("v2"),
+        /** Either version, told apart by the first bytes. */
+        ANY("any");
+
+        private final String configName;
+
+        ProxyProtocol(String configName) {
             this.configName = configName;
         }
 

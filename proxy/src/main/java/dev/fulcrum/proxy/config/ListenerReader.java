@@ -1,6 +1,7 @@
 package dev.fulcrum.proxy.config;
 
 import dev.fulcrum.proxy.config.ListenerConfig.FlowKey;
+import dev.fulcrum.proxy.config.ListenerConfig.ProxyProtocol;
 import dev.fulcrum.proxy.config.ListenerConfig.WaterMarks;
 import java.time.Duration;
 import java.util.HashMap;
@@ -14,19 +15,24 @@ import java.util.Set;
 final class ListenerReader {
 
     static final List<String> LISTENER_FIELDS = List.of("bind", "pool", "key", "maxConnections",
-            "connectTimeout", "connectAttempts", "idleTimeout", "writeBuffer");
+            "connectTimeout", "connectAttempts", "idleTimeout", "writeBuffer", "proxyProtocol", "proxyProtocolTimeout");
     static final List<String> WRITE_BUFFER_FIELDS = List.of("low", "high");
 
     static final Duration MAX_CONNECT_TIMEOUT = Duration.ofMinutes(5);
     static final Duration MAX_IDLE_TIMEOUT = Duration.ofHours(168);
     static final int MAX_CONNECT_ATTEMPTS = 16;
     static final long MAX_WRITE_BUFFER = 64 * ValueParsers.MIB;
+    static final Duration MAX_PROXY_PROTOCOL_TIMEOUT = Duration.ofMinutes(5);
 
     private static final Map<String, FlowKey> FLOW_KEYS = new LinkedHashMap<>();
+    private static final Map<String, ProxyProtocol> PROXY_PROTOCOLS = new LinkedHashMap<>();
 
     static {
         for (FlowKey k : FlowKey.values()) {
             FLOW_KEYS.put(k.configName(), k);
+        }
+        for (ProxyProtocol p : ProxyProtocol.values()) {
+            PROXY_PROTOCOLS.put(p.configName(), p);
         }
     }
 
@@ -88,11 +94,23 @@ final class ListenerReader {
                 Duration.ZERO, MAX_IDLE_TIMEOUT,
                 "a duration from 0 (never) to " + ValueParsers.formatDuration(MAX_IDLE_TIMEOUT));
         WaterMarks writeBuffer = writeBuffer(listener.field("writeBuffer"));
+        ProxyProtocol proxyProtocol = proxyProtocol(listener.field("proxyProtocol"));
+        Duration proxyProtocolTimeout = listener.field("proxyProtocolTimeout").duration(
+                ListenerConfig.DEFAULT_PROXY_PROTOCOL_TIMEOUT, Duration.ofMillis(1), MAX_PROXY_PROTOCOL_TIMEOUT,
+                "a duration above 0 and at most " + ValueParsers.formatDuration(MAX_PROXY_PROTOCOL_TIMEOUT));
         if (listener.problems().count() > before) {
             return null;
         }
         return new ListenerConfig(name, bind, pool, key, maxConnections, connectTimeout, connectAttempts,
-                idleTimeout, writeBuffer);
+                idleTimeout, writeBuffer, proxyProtocol, proxyProtocolTimeout);
+    }
+
+    private static ProxyProtocol proxyProtocol(Cursor field) {
+        // YAML 1.1 reads a bare `off` (and `no`, `false`) as the boolean false.
+        if (!field.isAbsent() && field.node().isBoolean() && !field.node().booleanValue()) {
+            return ProxyProtocol.OFF;
+        }
+        return field.choice(ProxyProtocol.OFF, PROXY_PROTOCOLS);
     }
 
     private String poolReference(Cursor pool) {

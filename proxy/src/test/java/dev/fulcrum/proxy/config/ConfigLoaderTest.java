@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.fulcrum.balancing.Backend;
 import dev.fulcrum.balancing.PolicyConfig;
 import dev.fulcrum.proxy.config.ListenerConfig.FlowKey;
+import dev.fulcrum.proxy.config.ListenerConfig.ProxyProtocol;
 import dev.fulcrum.proxy.config.ListenerConfig.WaterMarks;
 import dev.fulcrum.proxy.config.RuntimeConfig.Transport;
 import java.nio.charset.StandardCharsets;
@@ -36,7 +37,7 @@ class ConfigLoaderTest {
         assertThat(config.listeners()).containsOnlyKeys("web");
         assertThat(config.listeners().get("web")).isEqualTo(new ListenerConfig("web",
                 new HostPort("127.0.0.1", 8080), "web", FlowKey.CLIENT_ADDRESS, 20_000, Duration.ofSeconds(2), 3,
-                Duration.ofMinutes(5), new WaterMarks(32 * 1024, 64 * 1024)));
+                Duration.ofMinutes(5), new WaterMarks(32 * 1024, 64 * 1024), ProxyProtocol.OFF, Duration.ofSeconds(3)));
         assertThat(config.pools()).containsOnlyKeys("web");
         assertThat(config.pools().get("web")).isEqualTo(new PoolConfig("web", PolicyConfig.of("round-robin"),
                 List.of(new Backend("127.0.0.1:9001", "127.0.0.1", 9001, 1, 0))));
@@ -52,10 +53,10 @@ class ConfigLoaderTest {
         assertThat(config.listeners().keySet()).containsExactly("web", "api");
         assertThat(config.listeners().get("web")).isEqualTo(new ListenerConfig("web",
                 new HostPort("127.0.0.1", 8080), "web", FlowKey.CLIENT_ADDRESS_PORT, 500, Duration.ofMillis(750), 2,
-                Duration.ZERO, new WaterMarks(16 * 1024, 1024 * 1024)));
+                Duration.ZERO, new WaterMarks(16 * 1024, 1024 * 1024), ProxyProtocol.V2, Duration.ofMillis(500)));
         assertThat(config.listeners().get("api")).isEqualTo(new ListenerConfig("api",
                 new HostPort("::1", 8443), "api", FlowKey.CLIENT_ADDRESS, 1, Duration.ofMinutes(5), 16,
-                Duration.ofHours(1), new WaterMarks(1000, 32_000)));
+                Duration.ofHours(1), new WaterMarks(1000, 32_000), ProxyProtocol.ANY, Duration.ofMinutes(5)));
         assertThat(config.pools().keySet()).containsExactly("web", "api");
         assertThat(config.pools().get("web")).isEqualTo(new PoolConfig("web", PolicyConfig.of("least-connections"),
                 List.of(new Backend("a", "10.0.0.1", 9001, 3, 50),

@@ -11,6 +11,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.fulcrum.balancing.Backend;
 import dev.fulcrum.balancing.PolicyConfig;
 import dev.fulcrum.proxy.config.ListenerConfig.FlowKey;
+import dev.fulcrum.proxy.config.ListenerConfig.ProxyProtocol;
 import dev.fulcrum.proxy.config.ListenerConfig.WaterMarks;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -71,6 +72,8 @@ class ConfigWriterTest {
                     writeBuffer:
                       low: 32KiB
                       high: 64KiB
+                    proxyProtocol: off
+                    proxyProtocolTimeout: 3s
                 pools:
                   web:
                     policy:
@@ -104,6 +107,21 @@ class ConfigWriterTest {
 
         assertThat(yaml).contains("admin:\n  address: off\n");
         assertThat(parse(yaml).admin()).isEqualTo(AdminConfig.OFF);
+    }
+
+    @Test
+    void everyProxyProtocolValueIsWrittenAndReadBack() throws Exception {
+        for (ProxyProtocol proxyProtocol : ProxyProtocol.values()) {
+            FulcrumConfig config = parse(MINIMAL.replace("pool: web\n", "pool: web\n    proxyProtocol: "
+                    + proxyProtocol.configName() + "\n    proxyProtocolTimeout: 1500ms\n"));
+
+            String yaml = ConfigWriter.toYaml(config);
+
+            assertThat(yaml).contains("    proxyProtocol: " + proxyProtocol.configName() + "\n",
+                    "    proxyProtocolTimeout: 1500ms\n");
+            assertThat(parse(yaml)).isEqualTo(config);
+            assertThat(parse(yaml).listeners().get("web").proxyProtocol()).isEqualTo(proxyProtocol);
+        }
     }
 
     @Test

@@ -133,6 +133,21 @@ class ListenerAndPoolProblemsTest {
     }
 
     @Test
+    void proxyProtocolValuesAreChecked() {
+        assertThat(problemsOf(MINIMAL.replace("    pool: web\n", """
+                    pool: web
+                    proxyProtocol: v3
+                    proxyProtocolTimeout: 0s
+                """))).containsExactly(
+                "cfg.yaml: listeners.web.proxyProtocol: \"v3\" (expected one of: off, v1, v2, any)",
+                "cfg.yaml: listeners.web.proxyProtocolTimeout: \"0s\" (expected: a duration above 0 and at most 5m)");
+        assertThat(problemsOf(withListenerField("proxyProtocol: true"))).containsExactly(
+                "cfg.yaml: listeners.web.proxyProtocol: true (expected one of: off, v1, v2, any)");
+        assertThat(problemsOf(withListenerField("proxyProtocolTimeout: 6m"))).containsExactly(
+                "cfg.yaml: listeners.web.proxyProtocolTimeout: \"6m\" (expected: a duration above 0 and at most 5m)");
+    }
+
+    @Test
     void writeBufferSizesAreChecked() {
         assertThat(problemsOf(withListenerField("writeBuffer: {low: 0, high: 65MiB}"))).containsExactly(
                 "cfg.yaml: listeners.web.writeBuffer.low: 0 (expected: a size from 1B to 64MiB)",

@@ -8,6 +8,7 @@ import dev.fulcrum.proxy.config.HealthCheckConfig;
 import dev.fulcrum.proxy.config.HostPort;
 import dev.fulcrum.proxy.config.ListenerConfig;
 import dev.fulcrum.proxy.config.ListenerConfig.FlowKey;
+import dev.fulcrum.proxy.config.ListenerConfig.ProxyProtocol;
 import dev.fulcrum.proxy.config.ListenerConfig.WaterMarks;
 import dev.fulcrum.proxy.config.PoolConfig;
 import dev.fulcrum.proxy.config.RuntimeConfig;
@@ -35,6 +36,8 @@ public final class TestConfigs {
     private boolean admin;
     private FlowKey key = FlowKey.CLIENT_ADDRESS_PORT;
     private HealthCheckConfig health;
+    private ProxyProtocol proxyProtocol = ProxyProtocol.OFF;
+    private Duration proxyProtocolTimeout = ListenerConfig.DEFAULT_PROXY_PROTOCOL_TIMEOUT;
 
     public static TestConfigs builder() {
         return new TestConfigs();
@@ -94,6 +97,16 @@ public final class TestConfigs {
         return this;
     }
 
+    public TestConfigs proxyProtocol(ProxyProtocol proxyProtocol) {
+        this.proxyProtocol = proxyProtocol;
+        return this;
+    }
+
+    public TestConfigs proxyProtocolTimeout(Duration timeout) {
+        this.proxyProtocolTimeout = timeout;
+        return this;
+    }
+
     public TestConfigs admin() {
         this.admin = true;
         return this;
@@ -101,7 +114,8 @@ public final class TestConfigs {
 
     public FulcrumConfig build() {
         ListenerConfig listener = new ListenerConfig(LISTENER, new HostPort("127.0.0.1", 0), POOL, key,
-                maxConnections, connectTimeout, connectAttempts, idleTimeout, waterMarks);
+                maxConnections, connectTimeout, connectAttempts, idleTimeout, waterMarks, proxyProtocol,
+                proxyProtocolTimeout);
         PoolConfig pool = new PoolConfig(POOL, PolicyConfig.of(policy), backends, health);
         return new FulcrumConfig(null, new RuntimeConfig(transport, 2, Duration.ofSeconds(5)),
                 new AdminConfig(admin, new HostPort("127.0.0.1", 0)),
