@@ -1,11 +1,10 @@
 package dev.fulcrum.balancing.p2c;
 
+import dev.fulcrum.balancing.DurationNotation;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * A policy parameter that is a duration, written as the configuration file writes every duration:
@@ -19,8 +18,7 @@ import java.util.regex.Pattern;
  */
 record DurationParameter(String name, Duration defaultValue, Duration min, Duration max) {
 
-    static final String DURATION_RULE = "a duration such as 250ms, 2s, 5m or 1h";
-    private static final Pattern DURATION = Pattern.compile("(\\d{1,9}(?:\\.\\d{1,9})?)\\s*(ms|s|m|h)");
+    static final String DURATION_RULE = DurationNotation.RULE;
 
     /** The value in {@code parameters}, or the default when absent; adds a problem and returns null when wrong. */
     Duration read(Map<String, Object> parameters, List<String> problems) {
@@ -52,38 +50,16 @@ record DurationParameter(String name, Duration defaultValue, Duration min, Durat
     }
 
     private Duration parse(String text, List<String> problems) {
-        Matcher m = DURATION.matcher(text);
-        if (!m.matches()) {
-            problems.add(name + ": " + describe(text) + " (expected: " + DURATION_RULE + ")");
+        try {
+            return DurationNotation.parse(text);
+        } catch (IllegalArgumentException e) {
+            problems.add(name + ": " + describe(text) + " (expected: " + e.getMessage() + ")");
             return null;
         }
-        long unitMillis = switch (m.group(2)) {
-            case "ms" -> 1;
-            case "s" -> 1_000;
-            case "m" -> 60_000;
-            default -> 3_600_000;
-        };
-        BigDecimal millis = new BigDecimal(m.group(1)).multiply(BigDecimal.valueOf(unitMillis));
-        if (millis.stripTrailingZeros().scale() > 0) {
-            problems.add(name + ": " + describe(text) + " (expected: a whole number of milliseconds, e.g. 250ms)");
-            return null;
-        }
-        return Duration.ofMillis(millis.longValueExact());
     }
 
-    /** The largest unit that writes {@code duration} exactly: {@code 5m}, {@code 10s}, {@code 250ms}. */
     static String format(Duration duration) {
-        long millis = duration.toMillis();
-        if (millis != 0 && millis % 3_600_000 == 0) {
-            return millis / 3_600_000 + "h";
-        }
-        if (millis != 0 && millis % 60_000 == 0) {
-            return millis / 60_000 + "m";
-        }
-        if (millis % 1_000 == 0) {
-            return millis / 1_000 + "s";
-        }
-        return millis + "ms";
+        return DurationNotation.format(duration);
     }
 
     /** A value as the configuration's problems show it: strings in quotes, collections by kind. */

@@ -1,5 +1,6 @@
 package dev.fulcrum.proxy.config;
 
+import dev.fulcrum.balancing.DurationNotation;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.regex.Matcher;
@@ -14,7 +15,7 @@ import java.util.regex.Pattern;
 public final class ValueParsers {
 
     static final String NAME_RULE = "a name of letters, digits and _ . : -, starting with a letter or digit";
-    static final String DURATION_RULE = "a duration such as 250ms, 2s, 5m or 1h";
+    static final String DURATION_RULE = DurationNotation.RULE;
     static final String SIZE_RULE = "a size in bytes, or a number with a unit B, KiB, MiB, KB or MB, e.g. 64KiB";
     static final String HOST_PORT_RULE = "host:port, e.g. 127.0.0.1:8080";
     static final String IPV6_RULE = "[address]:port for an IPv6 address, e.g. [::1]:8080";
@@ -25,7 +26,6 @@ public final class ValueParsers {
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.:-]*");
     // The integer part is bounded so that the largest value still fits a Duration or an int once
     // multiplied: anything that long is out of every field's range anyway.
-    private static final Pattern DURATION = Pattern.compile("(\\d{1,9}(?:\\.\\d{1,9})?)\\s*(ms|s|m|h)");
     private static final Pattern SIZE = Pattern.compile("(\\d{1,12}(?:\\.\\d{1,9})?)\\s*(B|KiB|MiB|KB|MB)?");
     private static final Pattern HOST = Pattern.compile("[A-Za-z0-9_]([A-Za-z0-9_.-]*[A-Za-z0-9_.])?");
     private static final Pattern IPV6 = Pattern.compile("[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*(%[A-Za-z0-9_.-]+)?");
@@ -38,46 +38,14 @@ public final class ValueParsers {
         return NAME.matcher(text).matches();
     }
 
-    /** {@code 250ms}, {@code 2s}, {@code 1.5s}, {@code 5m}, {@code 1h}: whole milliseconds, never negative. */
+    /** {@code 250ms}, {@code 2s}, {@code 1.5s}, {@code 5m}, {@code 1h}: see {@link DurationNotation}. */
     static Duration parseDuration(String text) {
-        Matcher m = DURATION.matcher(text);
-        if (!m.matches()) {
-            throw new IllegalArgumentException(DURATION_RULE);
-        }
-        long unitMillis = switch (m.group(2)) {
-            case "ms" -> 1;
-            case "s" -> 1_000;
-            case "m" -> 60_000;
-            default -> 3_600_000;
-        };
-        BigDecimal millis = new BigDecimal(m.group(1)).multiply(BigDecimal.valueOf(unitMillis));
-        if (millis.stripTrailingZeros().scale() > 0) {
-            throw new IllegalArgumentException("a whole number of milliseconds, e.g. 250ms");
-        }
-        return Duration.ofMillis(millis.longValueExact());
+        return DurationNotation.parse(text);
     }
 
-    /** The largest unit that writes {@code duration} exactly: {@code 5m}, {@code 90s}, {@code 1500ms}. */
+    /** The largest unit that writes {@code duration} exactly: see {@link DurationNotation#format}. */
     public static String formatDuration(Duration duration) {
-        if (duration.isZero()) {
-            return "0s";
-        }
-        if (duration.getNano() % 1_000_000 != 0) {
-            // Not representable in the file (it takes whole milliseconds); write it honestly anyway.
-            return new BigDecimal(duration.getSeconds()).scaleByPowerOfTen(3)
-                    .add(BigDecimal.valueOf(duration.getNano(), 6)).stripTrailingZeros().toPlainString() + "ms";
-        }
-        long millis = duration.toMillis();
-        if (millis % 3_600_000 == 0) {
-            return millis / 3_600_000 + "h";
-        }
-        if (millis % 60_000 == 0) {
-            return millis / 60_000 + "m";
-        }
-        if (millis % 1_000 == 0) {
-            return millis / 1_000 + "s";
-        }
-        return millis + "ms";
+        return DurationNotation.format(duration);
     }
 
     /** Bytes: {@code 65536}, {@code 64KiB}, {@code 1.5MiB}, {@code 32KB} (1000-based), {@code 512B}. */
