@@ -27,6 +27,29 @@ public final class MeterNames {
     /** Health checks done, by result {@code pass}, {@code fail} or {@code timeout} (tags: pool, backend, result). */
     public static final String BACKEND_HEALTH_CHECKS = "fulcrum.backend.health.checks";
 
+    /** Connect attempts that were retries after a failed connect, counted on the backend retried to (tags: pool, backend). */
+    public static final String BACKEND_CONNECT_RETRIES = "fulcrum.backend.connect.retries";
+    /** The backend's configured weight (tags: pool, backend). */
+    public static final String BACKEND_WEIGHT = "fulcrum.backend.weight";
+    /** Backend connect time, connect() to established (timer; tags: pool, backend). */
+    public static final String BACKEND_CONNECT_TIME = "fulcrum.backend.connect.time";
+    /** First client byte forwarded to the first backend byte read, pt_1st (timer; tags: pool, backend). */
+    public static final String BACKEND_FIRST_BYTE_TIME = "fulcrum.backend.first.byte.time";
+    /** Accept to close of a flow (timer; tags: pool, backend). */
+    public static final String BACKEND_FLOW_COMPLETION_TIME = "fulcrum.backend.flow.completion.time";
+    /** TCP_INFO smoothed RTT of backend sockets, epoll only (timer; tags: pool, backend). */
+    public static final String BACKEND_RTT = "fulcrum.backend.rtt";
+    /** Mean TCP_INFO congestion window (cwnd x mss) of the backend sockets sampled in the last tick, epoll only (bytes). */
+    public static final String BACKEND_TCP_CWND = "fulcrum.backend.tcp.cwnd";
+    /** Mean TCP_INFO rcv_space of the backend sockets sampled in the last tick, epoll only (bytes). */
+    public static final String BACKEND_TCP_RCV_SPACE = "fulcrum.backend.tcp.rcv.space";
+    /** /api/stream clients dropped for reading too slowly. */
+    public static final String STREAM_DROPPED = "fulcrum.telemetry.stream.dropped";
+    /** /api/stream clients connected now. */
+    public static final String STREAM_CLIENTS = "fulcrum.telemetry.stream.clients";
+    /** Ground-truth fetches for the dataset that failed or timed out (tags: pool, backend). */
+    public static final String GROUND_TRUTH_FAILURES = "fulcrum.telemetry.ground.truth.failures";
+
     public static final String TAG_LISTENER = "listener";
     public static final String TAG_POOL = "pool";
     public static final String TAG_BACKEND = "backend";
