@@ -57,6 +57,29 @@ public final class MeterNames {
     public static final String TAG_DIRECTION = "direction";
     public static final String TAG_RESULT = "result";
 
+    /** Each meter's help text on {@code /metrics} (promtool wants one), set by {@link PrometheusRegistries}. */
+    public static final java.util.Map<String, String> HELP = java.util.Map.ofEntries(
+            java.util.Map.entry(FLOWS_ACCEPTED, "Client connections a listener accepted"),
+            java.util.Map.entry(FLOWS_ENDED, "Flows that ended, by reason"),
+            java.util.Map.entry(LISTENER_OPEN, "Client connections a listener holds open now"),
+            java.util.Map.entry(BACKEND_FLOWS, "Flows a backend was given"),
+            java.util.Map.entry(BACKEND_ACTIVE, "Flows open to a backend now"),
+            java.util.Map.entry(BACKEND_CONNECT_FAILURES, "Connects to a backend that were refused or timed out"),
+            java.util.Map.entry(BACKEND_BYTES, "Bytes relayed, by direction"),
+            java.util.Map.entry(BACKEND_HEALTHY, "1 while the backend's health checks pass (always 1 without checks), else 0"),
+            java.util.Map.entry(BACKEND_HEALTH_CHECKS, "Health checks done, by result"),
+            java.util.Map.entry(BACKEND_CONNECT_RETRIES, "Connect attempts to a backend that retried a failed connect"),
+            java.util.Map.entry(BACKEND_WEIGHT, "The backend's weight"),
+            java.util.Map.entry(BACKEND_CONNECT_TIME, "Backend connect time, connect() to established"),
+            java.util.Map.entry(BACKEND_FIRST_BYTE_TIME, "First client byte forwarded to first backend byte read (pt_1st)"),
+            java.util.Map.entry(BACKEND_FLOW_COMPLETION_TIME, "Flow completion time, accept to close"),
+            java.util.Map.entry(BACKEND_RTT, "TCP_INFO smoothed RTT of backend sockets (epoll only)"),
+            java.util.Map.entry(BACKEND_TCP_CWND, "Mean congestion window (cwnd x mss) of backend sockets sampled in the last tick that sampled one"),
+            java.util.Map.entry(BACKEND_TCP_RCV_SPACE, "Mean TCP_INFO rcv_space of backend sockets sampled in the last tick that sampled one"),
+            java.util.Map.entry(STREAM_DROPPED, "/api/stream clients dropped for reading too slowly"),
+            java.util.Map.entry(STREAM_CLIENTS, "/api/stream clients connected now"),
+            java.util.Map.entry(GROUND_TRUTH_FAILURES, "Ground-truth fetches for the dataset that failed or were late"));
+
     private MeterNames() {
     }
 }

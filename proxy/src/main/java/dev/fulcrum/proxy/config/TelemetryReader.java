@@ -32,8 +32,9 @@ final class TelemetryReader {
     static final List<String> FIELDS = List.of("tick", "enabled", "reservoirSize", "emaDecay", "stream", "dataset");
     static final List<String> STREAM_FIELDS = List.of("maxPendingBytes", "maxUnwritableTicks");
     static final List<String> DATASET_FIELDS = List.of("path", "format", "groundTruth", "groundTruthField", "groundTruthTimeout");
-    private static final Duration MIN_TICK = ConfigLoader.MIN_TICK;
-    private static final Duration MAX_TICK = ConfigLoader.MAX_TICK;
+    // Not ConfigLoader's constants: ConfigLoader's own initialisation reads FIELDS from here.
+    private static final Duration MIN_TICK = Duration.ofMillis(10);
+    private static final Duration MAX_TICK = Duration.ofSeconds(60);
 
     private TelemetryReader() {
     }
