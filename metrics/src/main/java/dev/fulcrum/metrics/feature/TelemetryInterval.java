@@ -1,11 +1,13 @@
 package dev.fulcrum.metrics.feature;
 
-import org.HdrHistogram.Histogram;
+import org.HdrHistogram.AbstractHistogram;
+import org.HdrHistogram.IntCountsHistogram;
 
 /**
  * What one event loop measured for one backend during one tick: counters, one reservoir per sampled
  * channel and HdrHistograms of the times Prometheus shows as histograms. Single writer (the loop),
- * handed to the control thread by {@link IntervalRecorder}; recording allocates nothing.
+ * handed to the control thread by {@link IntervalRecorder}; recording allocates nothing. About
+ * 70 KB (four 14 KB histograms, 17 reservoirs of 128 doubles), twice per event loop and backend.
  */
 public final class TelemetryInterval {
 
@@ -20,15 +22,15 @@ public final class TelemetryInterval {
 
     private final long[] counters = new long[FeatureSchema.COUNTERS.size()];
     private final Reservoir[] channels = new Reservoir[FeatureSchema.CHANNELS.size()];
-    private final Histogram[] timings = new Histogram[TIMINGS];
+    private final AbstractHistogram[] timings = new AbstractHistogram[TIMINGS];
 
     TelemetryInterval(int reservoirSize, long seed) {
         for (int i = 0; i < channels.length; i++) {
             channels[i] = new Reservoir(reservoirSize, seed * 31 + i);
         }
         for (int i = 0; i < TIMINGS; i++) {
-            // Two significant digits: a 1% error on a latency histogram's bucket edge, in a few KB.
-            timings[i] = new Histogram(1, MAX_TIMING_MICROS, 2);
+            // Two significant digits (a 1% error at a bucket's edge) and int counts: 14 KB each.
+            timings[i] = new IntCountsHistogram(1, MAX_TIMING_MICROS, 2);
         }
     }
 
@@ -52,7 +54,7 @@ public final class TelemetryInterval {
         return channels[channel];
     }
 
-    public Histogram timing(int timing) {
+    public AbstractHistogram timing(int timing) {
         return timings[timing];
     }
 
@@ -61,7 +63,7 @@ public final class TelemetryInterval {
         for (Reservoir channel : channels) {
             channel.reset();
         }
-        for (Histogram timing : timings) {
+        for (AbstractHistogram timing : timings) {
             timing.reset();
         }
     }

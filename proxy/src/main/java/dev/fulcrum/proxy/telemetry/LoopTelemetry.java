@@ -109,16 +109,18 @@ final class LoopTelemetry {
         long now = System.nanoTime();
         int n = open.size();
         int tcpReads = 0;
+        int resumeAt = 0;
         for (int k = 0; k < n; k++) {
             FlowRecord flow = open.get((cursor + k) % n);
             boolean longFlow = tcpInfo != null && tcpReads < TCP_INFO_READS_PER_TICK
                     && now - Math.max(flow.connectedNanos(), flow.lastPeriodicNanos) >= LONG_FLOW_SAMPLE_NANOS;
-            if (longFlow) {
-                tcpReads++;
+            if (longFlow && ++tcpReads == TCP_INFO_READS_PER_TICK) {
+                // The next tick's round starts after the last flow read, so every long flow gets its turn.
+                resumeAt = k + 1;
             }
             flow.samplePeriodic(now, longFlow);
         }
-        cursor = n == 0 ? 0 : (cursor + 1) % n;
+        cursor = n == 0 ? 0 : (cursor + resumeAt) % n;
     }
 
     int openFlows() {

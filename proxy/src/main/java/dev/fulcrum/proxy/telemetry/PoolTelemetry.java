@@ -17,7 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLongArray;
-import org.HdrHistogram.Histogram;
+import org.HdrHistogram.AbstractHistogram;
 import org.HdrHistogram.HistogramIterationValue;
 
 /**
@@ -146,7 +146,7 @@ final class PoolTelemetry {
      * one record per value: the control thread's cost grows with the flows of the tick, never the
      * data plane's.
      */
-    private static void replay(Histogram histogram, Timer timer) {
+    private static void replay(AbstractHistogram histogram, Timer timer) {
         if (histogram.getTotalCount() == 0) {
             return;
         }
