@@ -175,7 +175,10 @@ public final class FlowRecord {
     public void ending() {
         if (recorder != null && backend != null && !closingSampled) {
             closingSampled = true;
-            sampleTcpInfo(true);
+            if (!sampleTcpInfo(true) && lastWindow >= 0) {
+                // The backend socket is gone already (it closed first): its last sample stands.
+                count(N_RTR, lastTotalRetrans);
+            }
         }
     }
 
@@ -235,10 +238,10 @@ public final class FlowRecord {
      * TCP_INFO of the backend socket: window (cwnd x mss) and its change since this flow's previous
      * sample, RTT, RTT variance, rcv_space, and the retransmission and reordering deltas.
      */
-    private void sampleTcpInfo(boolean closing) {
+    private boolean sampleTcpInfo(boolean closing) {
         EpollTcpInfo info = loop.tcpInfo(backend);
         if (info == null) {
-            return;
+            return false;
         }
         long window = info.sndCwnd() * info.sndMss();
         long retrans = info.totalRetrans();
@@ -267,12 +270,17 @@ public final class FlowRecord {
         lastWindow = window;
         lastTotalRetrans = retrans;
         lastReordering = reordering;
+        return true;
     }
 
     private void count(int counter) {
+        count(counter, 1);
+    }
+
+    private void count(int counter, long delta) {
         long token = recorder.enter();
         try {
-            recorder.active().count(counter, 1);
+            recorder.active().count(counter, delta);
         } finally {
             recorder.exit(token);
         }
