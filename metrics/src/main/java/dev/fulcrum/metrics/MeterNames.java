@@ -27,12 +27,58 @@ public final class MeterNames {
     /** Health checks done, by result {@code pass}, {@code fail} or {@code timeout} (tags: pool, backend, result). */
     public static final String BACKEND_HEALTH_CHECKS = "fulcrum.backend.health.checks";
 
+    /** Connect attempts that were retries after a failed connect, counted on the backend retried to (tags: pool, backend). */
+    public static final String BACKEND_CONNECT_RETRIES = "fulcrum.backend.connect.retries";
+    /** The backend's configured weight (tags: pool, backend). */
+    public static final String BACKEND_WEIGHT = "fulcrum.backend.weight";
+    /** Backend connect time, connect() to established (timer; tags: pool, backend). */
+    public static final String BACKEND_CONNECT_TIME = "fulcrum.backend.connect.time";
+    /** First client byte forwarded to the first backend byte read, pt_1st (timer; tags: pool, backend). */
+    public static final String BACKEND_FIRST_BYTE_TIME = "fulcrum.backend.first.byte.time";
+    /** Accept to close of a flow (timer; tags: pool, backend). */
+    public static final String BACKEND_FLOW_COMPLETION_TIME = "fulcrum.backend.flow.completion.time";
+    /** TCP_INFO smoothed RTT of backend sockets, epoll only (timer; tags: pool, backend). */
+    public static final String BACKEND_RTT = "fulcrum.backend.rtt";
+    /** Mean TCP_INFO congestion window (cwnd x mss) of the backend sockets sampled in the last tick, epoll only (bytes). */
+    public static final String BACKEND_TCP_CWND = "fulcrum.backend.tcp.cwnd";
+    /** Mean TCP_INFO rcv_space of the backend sockets sampled in the last tick, epoll only (bytes). */
+    public static final String BACKEND_TCP_RCV_SPACE = "fulcrum.backend.tcp.rcv.space";
+    /** /api/stream clients dropped for reading too slowly. */
+    public static final String STREAM_DROPPED = "fulcrum.telemetry.stream.dropped";
+    /** /api/stream clients connected now. */
+    public static final String STREAM_CLIENTS = "fulcrum.telemetry.stream.clients";
+    /** Ground-truth fetches for the dataset that failed or timed out (tags: pool, backend). */
+    public static final String GROUND_TRUTH_FAILURES = "fulcrum.telemetry.ground.truth.failures";
+
     public static final String TAG_LISTENER = "listener";
     public static final String TAG_POOL = "pool";
     public static final String TAG_BACKEND = "backend";
     public static final String TAG_REASON = "reason";
     public static final String TAG_DIRECTION = "direction";
     public static final String TAG_RESULT = "result";
+
+    /** Each meter's help text on {@code /metrics} (promtool wants one), set by {@link PrometheusRegistries}. */
+    public static final java.util.Map<String, String> HELP = java.util.Map.ofEntries(
+            java.util.Map.entry(FLOWS_ACCEPTED, "Client connections a listener accepted"),
+            java.util.Map.entry(FLOWS_ENDED, "Flows that ended, by reason"),
+            java.util.Map.entry(LISTENER_OPEN, "Client connections a listener holds open now"),
+            java.util.Map.entry(BACKEND_FLOWS, "Flows a backend was given"),
+            java.util.Map.entry(BACKEND_ACTIVE, "Flows open to a backend now"),
+            java.util.Map.entry(BACKEND_CONNECT_FAILURES, "Connects to a backend that were refused or timed out"),
+            java.util.Map.entry(BACKEND_BYTES, "Bytes relayed, by direction"),
+            java.util.Map.entry(BACKEND_HEALTHY, "1 while the backend's health checks pass (always 1 without checks), else 0"),
+            java.util.Map.entry(BACKEND_HEALTH_CHECKS, "Health checks done, by result"),
+            java.util.Map.entry(BACKEND_CONNECT_RETRIES, "Connect attempts to a backend that retried a failed connect"),
+            java.util.Map.entry(BACKEND_WEIGHT, "The backend's weight"),
+            java.util.Map.entry(BACKEND_CONNECT_TIME, "Backend connect time, connect() to established"),
+            java.util.Map.entry(BACKEND_FIRST_BYTE_TIME, "First client byte forwarded to first backend byte read (pt_1st)"),
+            java.util.Map.entry(BACKEND_FLOW_COMPLETION_TIME, "Flow completion time, accept to close"),
+            java.util.Map.entry(BACKEND_RTT, "TCP_INFO smoothed RTT of backend sockets (epoll only)"),
+            java.util.Map.entry(BACKEND_TCP_CWND, "Mean congestion window (cwnd x mss) of backend sockets sampled in the last tick that sampled one"),
+            java.util.Map.entry(BACKEND_TCP_RCV_SPACE, "Mean TCP_INFO rcv_space of backend sockets sampled in the last tick that sampled one"),
+            java.util.Map.entry(STREAM_DROPPED, "/api/stream clients dropped for reading too slowly"),
+            java.util.Map.entry(STREAM_CLIENTS, "/api/stream clients connected now"),
+            java.util.Map.entry(GROUND_TRUTH_FAILURES, "Ground-truth fetches for the dataset that failed or were late"));
 
     private MeterNames() {
     }

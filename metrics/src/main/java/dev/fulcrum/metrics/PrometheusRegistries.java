@@ -1,5 +1,8 @@
 package dev.fulcrum.metrics;
 
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
@@ -10,6 +13,20 @@ public final class PrometheusRegistries {
     }
 
     public static PrometheusMeterRegistry create() {
-        return new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        registry.config().meterFilter(HELP_TEXTS);
+        return registry;
     }
+
+    /** Gives each meter its help text from {@link MeterNames#HELP}, so code that registers a meter need not repeat it. */
+    private static final MeterFilter HELP_TEXTS = new MeterFilter() {
+        @Override
+        public Meter.Id map(Meter.Id id) {
+            String help = MeterNames.HELP.get(id.getName());
+            if (help == null || id.getDescription() != null) {
+                return id;
+            }
+            return new Meter.Id(id.getName(), Tags.of(id.getTagsAsIterable()), id.getBaseUnit(), help, id.getType());
+        }
+    };
 }

@@ -13,6 +13,7 @@ import dev.fulcrum.proxy.config.ListenerConfig;
 import dev.fulcrum.proxy.config.PoolConfig;
 import dev.fulcrum.proxy.health.HealthChecks;
 import dev.fulcrum.proxy.health.HealthState;
+import dev.fulcrum.proxy.telemetry.Telemetry;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
@@ -68,6 +69,7 @@ public final class FulcrumProxy implements AutoCloseable {
     private ControlLoop controlLoop;
     private HealthChecks healthChecks;
     private AdminServer admin;
+    private Telemetry telemetry;
     private volatile String state = "starting";
 
     private FulcrumProxy(FulcrumConfig config) {
@@ -92,8 +94,14 @@ public final class FulcrumProxy implements AutoCloseable {
     }
 
     private void startAll() {
+        try {
+            telemetry = Telemetry.start(config.telemetry(), group, transport.name().equals("epoll"), registry);
+        } catch (java.io.UncheckedIOException e) {
+            throw new StartupException(e.getMessage(), e);
+        }
         for (PoolConfig poolConfig : config.pools().values()) {
             pools.put(poolConfig.name(), Pool.create(poolConfig, registry));
+            telemetry.addPool(poolConfig.name(), pools.get(poolConfig.name()).backends());
         }
         for (ListenerConfig listenerConfig : config.listeners().values()) {
             Listener listener = new Listener(listenerConfig, pools.get(listenerConfig.pool()),
@@ -102,6 +110,7 @@ public final class FulcrumProxy implements AutoCloseable {
             bind(listener);
         }
         controlLoop = new ControlLoop(config.telemetry().tick(), warnings);
+        controlLoop.addTask("telemetry", telemetry::tick);
         healthChecks = HealthChecks.start(healthTargets(), transport.ioHandlerFactory(), transport.channel(), registry);
         if (config.admin().enabled()) {
             admin = AdminServer.start(config.admin().address(), transport.ioHandlerFactory(), transport.serverChannel(), this);
@@ -160,7 +169,7 @@ public final class FulcrumProxy implements AutoCloseable {
                         if (idleMillis > 0) {
                             ch.pipeline().addLast(new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS));
                         }
-                        ProxiedFlow flow = new ProxiedFlow(listener, ch);
+                        ProxiedFlow flow = new ProxiedFlow(listener, ch, telemetry.newFlow(ch));
                         if (lc.proxyProtocol() != ListenerConfig.ProxyProtocol.OFF) {
                             ProxyHeaderReader.addTo(ch.pipeline(), flow, lc);
                         }
@@ -207,6 +216,11 @@ public final class FulcrumProxy implements AutoCloseable {
 
     public FulcrumConfig config() {
         return config;
+    }
+
+    /** In-line telemetry: features, the stream, the dataset. */
+    public Telemetry telemetry() {
+        return telemetry;
     }
 
     public PrometheusMeterRegistry registry() {
@@ -387,6 +401,9 @@ public final class FulcrumProxy implements AutoCloseable {
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
         if (controlLoop != null) {
             controlLoop.close();
+        }
+        if (telemetry != null) {
+            telemetry.close();
         }
         registry.close();
     }

@@ -4,6 +4,7 @@ import dev.fulcrum.balancing.BackendState;
 import dev.fulcrum.balancing.BalancingPolicy;
 import dev.fulcrum.balancing.Flow;
 import dev.fulcrum.proxy.config.ListenerConfig;
+import dev.fulcrum.proxy.telemetry.FlowRecord;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -58,10 +59,13 @@ final class ProxiedFlow {
     /** Client bytes read before the backend connected (epoll may read on RDHUP even with auto-read off). */
     private List<Object> heldForBackend;
     private EndReason endReason;
+    /** In-line telemetry of this flow (a no-op record when telemetry is off). */
+    private final FlowRecord record;
 
-    ProxiedFlow(Listener listener, Channel client) {
+    ProxiedFlow(Listener listener, Channel client, FlowRecord record) {
         this.listener = listener;
         this.client = client;
+        this.record = record;
         this.flow = FlowKeys.flow(listener.config().key(), (InetSocketAddress) client.remoteAddress());
     }
 
@@ -116,6 +120,7 @@ final class ProxiedFlow {
         Bootstrap bootstrap = listener.backendBootstrap().clone(client.eventLoop())
                 .handler(new RelayHandler(this, Side.BACKEND));
         connectStartNanos = System.nanoTime();
+        record.connecting(pool.backends(), chosen, connectStartNanos, connectAttempts);
         bootstrap.connect(pool.address(chosen)).addListener((ChannelFutureListener) this::connected);
     }
 
@@ -147,6 +152,7 @@ final class ProxiedFlow {
                     + future.cause());
             target.release();
             targetMeters.connectFailures.increment();
+            record.connectFailed();
             flow.markTried(target);
             target = null;
             if (clientClosed) {
@@ -165,6 +171,7 @@ final class ProxiedFlow {
         long connectedNanos = System.nanoTime();
         target.recordLatency(connectedNanos - connectStartNanos, connectedNanos);
         targetMeters.flows.increment();
+        record.connected(backend, connectedNanos);
         if (clientClosed) {
             backend.close();
             return;
@@ -209,6 +216,7 @@ final class ProxiedFlow {
 
     /** Counts bytes read on {@code from} and queued to the other side. */
     void relayed(Side from, int bytes) {
+        record.relayed(from == Side.CLIENT, bytes);
         if (from == Side.CLIENT) {
             bytesToBackend += bytes;
         } else {
@@ -338,6 +346,7 @@ final class ProxiedFlow {
             targetMeters.bytesToClient.increment(bytesToClient);
         }
         listener.ended(endReason == null ? EndReason.ERROR : endReason);
+        record.finished(endReason == null ? EndReason.ERROR : endReason);
     }
 
     /**
@@ -345,6 +354,7 @@ final class ProxiedFlow {
      * that a half-close is a normal step, so a reset, timeout or failure after it is the reason.
      */
     private void endedBy(EndReason reason) {
+        record.ending();
         if (endReason == null || (isNormalClose(endReason) && !isNormalClose(reason))) {
             endReason = reason;
         }

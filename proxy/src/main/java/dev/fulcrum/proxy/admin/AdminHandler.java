@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.fulcrum.proxy.FulcrumProxy;
+import dev.fulcrum.proxy.telemetry.FeatureStream;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
@@ -26,6 +27,7 @@ import java.util.regex.Pattern;
 
 /**
  * Routes of the admin API: {@code GET /healthz}, {@code GET /api/status}, {@code GET /metrics},
+ * {@code GET /api/stream} (NDJSON feature vectors, see {@link FeatureStream}),
  * {@code POST /api/pools/{pool}/backends/{backend}/drain} and {@code .../undrain}.
  * Every reply is complete JSON or text with a status that says what happened; a malformed request
  * gets 400 and its connection closed.
@@ -49,6 +51,15 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             return;
         }
         String path = new QueryStringDecoder(request.uri()).path();
+        if (path.equals("/api/stream") && HttpMethod.GET.equals(request.method())) {
+            FeatureStream stream = proxy.telemetry().stream();
+            if (stream == null) {
+                reply(ctx, request, error(HttpResponseStatus.SERVICE_UNAVAILABLE, "telemetry is off (telemetry.enabled: false)"), false);
+            } else {
+                stream.subscribe(ctx.channel());
+            }
+            return;
+        }
         FullHttpResponse response = switch (path) {
             case "/healthz" -> get(request, () -> proxy.isRunning()
                     ? text(HttpResponseStatus.OK, "ok\n", "text/plain; charset=utf-8")
@@ -58,7 +69,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             default -> {
                 Matcher drain = DRAIN.matcher(path);
                 yield drain.matches() ? drain(request, drain) : error(HttpResponseStatus.NOT_FOUND, "no route " + path
-                        + " (expected one of /healthz, /api/status, /metrics, /api/pools/{pool}/backends/{backend}/drain|undrain)");
+                        + " (expected one of /healthz, /api/status, /metrics, /api/stream, /api/pools/{pool}/backends/{backend}/drain|undrain)");
             }
         };
         reply(ctx, request, response, false);

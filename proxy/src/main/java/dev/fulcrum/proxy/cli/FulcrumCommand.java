@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = FulcrumCommand.VersionProvider.class,
         description = "A TCP (layer 4) load balancer that measures every flow in-line and learns from it.",
-        subcommands = {RunCommand.class, CheckConfigCommand.class, DemoCommand.class, SimCommand.class, VersionCommand.class,
+        subcommands = {RunCommand.class, CheckConfigCommand.class, DemoCommand.class, SimCommand.class, RecordCommand.class, VersionCommand.class,
                 CommandLine.HelpCommand.class})
 public final class FulcrumCommand implements Runnable {
 

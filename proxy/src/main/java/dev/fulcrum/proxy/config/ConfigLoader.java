@@ -24,7 +24,7 @@ import java.util.Objects;
  *   drainTimeout: 30s        # 0 to 24h
  * admin:
  *   address: 127.0.0.1:9901  # or off
- * telemetry:
+ * telemetry:                 # see TelemetryReader for the rest
  *   tick: 250ms              # 10ms to 60s
  * listeners:                 # required, by name, at least one
  *   web:
@@ -62,7 +62,7 @@ public final class ConfigLoader {
     static final List<String> ROOT_FIELDS = List.of("runtime", "admin", "telemetry", "listeners", "pools");
     static final List<String> RUNTIME_FIELDS = List.of("transport", "eventLoops", "drainTimeout");
     static final List<String> ADMIN_FIELDS = List.of("address");
-    static final List<String> TELEMETRY_FIELDS = List.of("tick");
+    static final List<String> TELEMETRY_FIELDS = TelemetryReader.FIELDS;
 
     static final int MAX_EVENT_LOOPS = 1024;
     static final Duration MAX_DRAIN_TIMEOUT = Duration.ofHours(24);
@@ -191,10 +191,6 @@ public final class ConfigLoader {
     }
 
     private static TelemetryConfig telemetry(Cursor telemetry) {
-        telemetry.optionalMap("a map with tick");
-        telemetry.rejectUnknownFields(TELEMETRY_FIELDS);
-        // "60s" rather than the normal form "1m": a tick is thought of in seconds.
-        return new TelemetryConfig(telemetry.field("tick").duration(TelemetryConfig.DEFAULT.tick(), MIN_TICK, MAX_TICK,
-                "a duration from " + ValueParsers.formatDuration(MIN_TICK) + " to " + MAX_TICK.toSeconds() + "s"));
+        return TelemetryReader.read(telemetry);
     }
 }

@@ -38,12 +38,36 @@ public final class ConfigWriter {
         w.line(0, "admin:");
         w.field(1, "address", config.admin().enabled() ? scalar(config.admin().address().toString()) : "off");
         w.line(0, "telemetry:");
-        w.field(1, "tick", ValueParsers.formatDuration(config.telemetry().tick()));
+        w.telemetry(config.telemetry());
         w.line(0, "listeners:");
         config.listeners().values().forEach(l -> w.listener(l));
         w.line(0, "pools:");
         config.pools().values().forEach(p -> w.pool(p));
         return w.out.toString();
+    }
+
+    private void telemetry(TelemetryConfig t) {
+        field(1, "tick", ValueParsers.formatDuration(t.tick()));
+        field(1, "enabled", Boolean.toString(t.enabled()));
+        field(1, "reservoirSize", Integer.toString(t.reservoirSize()));
+        field(1, "emaDecay", Double.toString(t.emaDecay()));
+        line(1, "stream:");
+        field(2, "maxPendingBytes", ValueParsers.formatSize(t.stream().maxPendingBytes()));
+        field(2, "maxUnwritableTicks", Integer.toString(t.stream().maxUnwritableTicks()));
+        if (t.dataset() != null) {
+            TelemetryConfig.DatasetConfig d = t.dataset();
+            line(1, "dataset:");
+            field(2, "path", scalar(d.path().toString()));
+            field(2, "format", "csv");
+            if (!d.groundTruth().isEmpty()) {
+                line(2, "groundTruth:");
+                new TreeMap<>(d.groundTruth()).forEach((backend, url) -> field(3, key(backend), scalar(url)));
+            }
+            if (d.field() != null) {
+                field(2, "groundTruthField", scalar(d.field()));
+            }
+            field(2, "groundTruthTimeout", ValueParsers.formatDuration(d.timeout()));
+        }
     }
 
     private void listener(ListenerConfig l) {

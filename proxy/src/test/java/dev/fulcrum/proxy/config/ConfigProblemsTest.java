@@ -213,7 +213,7 @@ class ConfigProblemsTest {
                 """)).containsExactly(
                 "cfg.yaml: runtime: 1 (expected: a map with transport, eventLoops, drainTimeout)",
                 "cfg.yaml: admin: a list (expected: a map with address; address: off turns the admin API off)",
-                "cfg.yaml: telemetry: \"fast\" (expected: a map with tick)",
+                "cfg.yaml: telemetry: \"fast\" (expected: a map with tick, enabled, reservoirSize, emaDecay, stream, dataset)",
                 "cfg.yaml: listeners: a list (expected: a map of listeners by name, at least one)",
                 "cfg.yaml: pools: \"web\" (expected: a map of pools by name, at least one)");
     }

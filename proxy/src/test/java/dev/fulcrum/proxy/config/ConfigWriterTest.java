@@ -60,6 +60,12 @@ class ConfigWriterTest {
                   address: 127.0.0.1:9901
                 telemetry:
                   tick: 250ms
+                  enabled: true
+                  reservoirSize: 128
+                  emaDecay: 0.9
+                  stream:
+                    maxPendingBytes: 4MiB
+                    maxUnwritableTicks: 40
                 listeners:
                   web:
                     bind: 127.0.0.1:8080

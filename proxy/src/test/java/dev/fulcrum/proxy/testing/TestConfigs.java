@@ -38,6 +38,7 @@ public final class TestConfigs {
     private HealthCheckConfig health;
     private ProxyProtocol proxyProtocol = ProxyProtocol.OFF;
     private Duration proxyProtocolTimeout = ListenerConfig.DEFAULT_PROXY_PROTOCOL_TIMEOUT;
+    private TelemetryConfig telemetry = new TelemetryConfig(Duration.ofMillis(50));
 
     public static TestConfigs builder() {
         return new TestConfigs();
@@ -107,6 +108,11 @@ public final class TestConfigs {
         return this;
     }
 
+    public TestConfigs telemetry(TelemetryConfig telemetry) {
+        this.telemetry = telemetry;
+        return this;
+    }
+
     public TestConfigs admin() {
         this.admin = true;
         return this;
@@ -119,6 +125,6 @@ public final class TestConfigs {
         PoolConfig pool = new PoolConfig(POOL, PolicyConfig.of(policy), backends, health);
         return new FulcrumConfig(null, new RuntimeConfig(transport, 2, Duration.ofSeconds(5)),
                 new AdminConfig(admin, new HostPort("127.0.0.1", 0)),
-                Map.of(LISTENER, listener), Map.of(POOL, pool), new TelemetryConfig(Duration.ofMillis(50)));
+                Map.of(LISTENER, listener), Map.of(POOL, pool), telemetry);
     }
 }
