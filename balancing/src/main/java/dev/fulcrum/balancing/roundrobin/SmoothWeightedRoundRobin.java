@@ -96,7 +96,8 @@ final class SmoothWeightedRoundRobin implements BalancingPolicy {
         }
         long turn = next.getAndIncrement();
         BackendState own = backends.get(period[(int) Math.floorMod(turn, (long) length)]);
-        return flow.canUse(own) ? own : weightedAmongUsable(flow, turn);
+        // A backend in slow start keeps its turn with its ramp fraction (a draw from the turn number).
+        return flow.canUse(own) && own.admits(SplitMix64.mix(turn)) ? own : weightedAmongUsable(flow, turn);
     }
 
     private BackendState weightedAmongUsable(Flow flow, long turn) {
