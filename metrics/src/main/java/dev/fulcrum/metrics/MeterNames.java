@@ -27,6 +27,13 @@ public final class MeterNames {
     /** Health checks done, by result {@code pass}, {@code fail} or {@code timeout} (tags: pool, backend, result). */
     public static final String BACKEND_HEALTH_CHECKS = "fulcrum.backend.health.checks";
 
+    /** Times a backend was ejected by passive ejection (tags: pool, backend). */
+    public static final String BACKEND_EJECTIONS = "fulcrum.backend.ejections";
+    /** 1 while passive ejection keeps the backend out, else 0 (tags: pool, backend). */
+    public static final String BACKEND_EJECTED = "fulcrum.backend.ejected";
+    /** Flows of an sni-keyed listener keyed on the client address instead, by reason (tags: listener, reason). */
+    public static final String SNI_FALLBACKS = "fulcrum.sni.fallbacks";
+
     public static final String TAG_LISTENER = "listener";
     public static final String TAG_POOL = "pool";
     public static final String TAG_BACKEND = "backend";

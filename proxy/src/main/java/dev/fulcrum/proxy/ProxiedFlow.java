@@ -58,6 +58,9 @@ final class ProxiedFlow {
     /** Client bytes read before the backend connected (epoll may read on RDHUP even with auto-read off). */
     private List<Object> heldForBackend;
     private EndReason endReason;
+    /** Waiting for the inbound PROXY header, or the TLS server name, before a backend can be picked. */
+    private boolean awaitingProxyHeader;
+    private boolean awaitingServerName;
 
     ProxiedFlow(Listener listener, Channel client) {
         this.listener = listener;
@@ -84,9 +87,30 @@ final class ProxiedFlow {
             return;
         }
         listener.clients().add(client);
-        if (listener.config().proxyProtocol() == ListenerConfig.ProxyProtocol.OFF) {
+        awaitingProxyHeader = listener.config().proxyProtocol() != ListenerConfig.ProxyProtocol.OFF;
+        awaitingServerName = listener.config().key() == ListenerConfig.FlowKey.SNI;
+        connectWhenKeyed();
+    }
+
+    private void connectWhenKeyed() {
+        if (!awaitingProxyHeader && !awaitingServerName && !clientClosed && !rejected) {
             connectNextBackend();
         }
+    }
+
+    /**
+     * The TLS server name is read ({@code null} when the hello had none, or was not one: the flow
+     * keeps its key on the client's address); connect once the PROXY header, if any, is read too.
+     */
+    void serverNameRead(String serverName) {
+        if (clientClosed || rejected || !awaitingServerName) {
+            return;
+        }
+        awaitingServerName = false;
+        if (serverName != null) {
+            flow = FlowKeys.serverNameFlow(serverName, flow.client());
+        }
+        connectWhenKeyed();
     }
 
     /**
@@ -100,7 +124,8 @@ final class ProxiedFlow {
         if (source != null) {
             flow = FlowKeys.flow(listener.config().key(), source);
         }
-        connectNextBackend();
+        awaitingProxyHeader = false;
+        connectWhenKeyed();
     }
 
     private void connectNextBackend() {
@@ -147,6 +172,7 @@ final class ProxiedFlow {
                     + future.cause());
             target.release();
             targetMeters.connectFailures.increment();
+            recordFailure(target);
             flow.markTried(target);
             target = null;
             if (clientClosed) {
@@ -168,6 +194,11 @@ final class ProxiedFlow {
         if (clientClosed) {
             backend.close();
             return;
+        }
+        var sendProxyProtocol = listener.pool().config().operations().sendProxyProtocol();
+        if (sendProxyProtocol != dev.fulcrum.proxy.config.PoolOperations.SendProxyProtocol.OFF) {
+            // First on the wire: before the held bytes, and before the client is read at all.
+            ProxyHeaderSender.send(backend, sendProxyProtocol, flow.client(), (InetSocketAddress) client.localAddress());
         }
         if (heldForBackend != null) {
             for (Object msg : heldForBackend) {
@@ -212,6 +243,9 @@ final class ProxiedFlow {
         if (from == Side.CLIENT) {
             bytesToBackend += bytes;
         } else {
+            if (bytesToClient == 0 && bytes > 0) {
+                target.recordSuccess(); // the backend answered: it works
+            }
             bytesToClient += bytes;
         }
     }
@@ -269,6 +303,9 @@ final class ProxiedFlow {
     /** {@code side} reset its connection: reset the other one too, dropping what is queued for it. */
     void reset(Side side) {
         endedBy(side == Side.CLIENT ? EndReason.CLIENT_RESET : EndReason.BACKEND_RESET);
+        if (side == Side.BACKEND && target != null) {
+            recordFailure(target);
+        }
         resetChannel(channel(side.other()));
     }
 
@@ -309,6 +346,9 @@ final class ProxiedFlow {
         } else {
             backendClosed = true;
             target.release();
+            if (endReason != EndReason.BACKEND_RESET) {
+                target.recordSuccess(); // closed without a reset
+            }
             endedBy(EndReason.BACKEND_CLOSE);
         }
         Channel peer = channel(side.other());
@@ -369,6 +409,15 @@ final class ProxiedFlow {
         return (channel.isActive() ? "active" : "closed") + (channel.config().isAutoRead() ? " reading" : " paused")
                 + (channel.isWritable() ? " writable" : " unwritable") + " queued " + pending(channel)
                 + (inputShut ? " in-shut" : "") + (outputShut ? " out-shut" : "");
+    }
+
+    /** Counts a failure toward passive ejection; an ejection is reported to the control thread's log. */
+    private void recordFailure(BackendState backend) {
+        if (backend.recordFailure()) {
+            warn("pool " + listener.pool().name() + " backend " + backend.backend().name() + " ejected after "
+                    + backend.outlierDetection().consecutiveFailures() + " failures in a row ("
+                    + backend.ejections() + " ejections so far)");
+        }
     }
 
     /** Queues a warning for the control thread to log (an event loop never logs). */
