@@ -251,7 +251,7 @@ public final class FulcrumProxy implements AutoCloseable {
 
     private BackendStatus backendStatus(Pool pool, BackendState b) {
         String backendState = b.isDraining() ? "draining" : !b.isHealthy() ? "down" : b.isEjected() ? "ejected"
-                : b.isRamping() ? "slow-start" : "up";
+                : b.rampFraction() < 1.0 ? "slow-start" : "up";
         return new BackendStatus(b.backend().name(), b.backend().address(), b.weight(),
                 backendState, b.activeFlows(), b.backend().maxConnections(), healthStatus(pool, b));
     }

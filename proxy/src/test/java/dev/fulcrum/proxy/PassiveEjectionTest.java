@@ -102,4 +102,19 @@ class PassiveEjectionTest {
             assertThat(b0.ejections()).isZero();
         }
     }
+
+    @Test
+    void anUndrainedBackendShowsSlowStartUntilItsWindowEnds() throws Exception {
+        try (TestServer live = greeter("live");
+                FulcrumProxy proxy = FulcrumProxy.start(TestConfigs.builder()
+                        .operations(new PoolOperations(null, new PoolOperations.SlowStartConfig(Duration.ofMillis(600), 1.0, 10),
+                                SendProxyProtocol.OFF))
+                        .backend(live.port()).build())) {
+            assertThat(proxy.status().pools().get(0).backends().get(0).state()).isEqualTo("up");
+            proxy.setDraining(TestConfigs.POOL, "b0", true);
+            assertThat(proxy.setDraining(TestConfigs.POOL, "b0", false).state()).isEqualTo("slow-start");
+            assertThat(greeting(proxy)).as("a lone ramping backend still takes every flow").isEqualTo("live");
+            TestWaits.until(() -> proxy.status().pools().get(0).backends().get(0).state().equals("up"), "the ramp ends");
+        }
+    }
 }
