@@ -2,7 +2,6 @@ package dev.fulcrum.balancing;
 
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The live state of one backend, shared by every event loop and the control thread.
@@ -40,15 +39,7 @@ public final class BackendState {
     /** {@link #NONE}, or the clock reading when the current ramp began. */
     private final AtomicLong rampStart = new AtomicLong(NONE);
     private volatile SlowStart slowStart;
-    /** The pool's ejection settings and count; {@code null} when the pool has none. */
-    private final AtomicReference<OutlierDetection> outliers = new AtomicReference<>();
-    private final AtomicInteger consecutiveFailures = new AtomicInteger();
-    /** {@link #NONE}, or the clock reading at which the current ejection ends. */
-    private final AtomicLong ejectedUntil = new AtomicLong(NONE);
-    /** Ejections that count toward the next one's length; written only by the thread that ejects. */
-    private volatile int ejectionMultiplier;
-    private volatile long lastUnejectedNanos;
-    private final AtomicLong ejectionsTotal = new AtomicLong();
+    private final EjectionState ejection = new EjectionState(this);
 
     /** No ramp running, or not ejected (never a clock reading in practice: nanoTime is not that far off). */
     static final long NONE = Long.MIN_VALUE;
@@ -228,7 +219,8 @@ public final class BackendState {
         }
     }
 
-    private void startSlowStartAt(long nanos) {
+    /** Starts the ramp at a past clock reading (when an ejection ended, rather than when it was noticed). */
+    void startSlowStartAt(long nanos) {
         if (slowStart != null) {
             rampStart.set(nanos);
         }
@@ -279,38 +271,23 @@ public final class BackendState {
         return rampStart.get() != NONE && slowStart != null;
     }
 
-    // ---- passive ejection --------------------------------------------------------------------------
+    // ---- passive ejection (state in EjectionState) --------------------------------------------------
 
     /**
      * Sets the pool's ejection settings ({@code null}: none, and an ejection in force ends). A
      * backend ejected under the previous settings stays ejected and counts under the new ones.
      */
     public void setOutlierDetection(OutlierDetection detection) {
-        OutlierDetection previous = outliers.getAndSet(detection);
-        if (previous == detection) {
-            return;
-        }
-        if (ejectedUntil.get() != NONE) {
-            if (previous != null) {
-                previous.release();
-            }
-            if (detection != null) {
-                detection.adopt();
-            } else {
-                ejectedUntil.set(NONE);
-            }
-        }
+        ejection.setDetection(detection);
     }
 
     public OutlierDetection outlierDetection() {
-        return outliers.get();
+        return ejection.detection();
     }
 
     /** A flow to this backend went well (its first byte came back, or it closed without a reset). */
     public void recordSuccess() {
-        if (consecutiveFailures.get() != 0) {
-            consecutiveFailures.set(0);
-        }
+        ejection.recordSuccess();
     }
 
     /**
@@ -319,77 +296,32 @@ public final class BackendState {
      * whether this call ejected it.
      */
     public boolean recordFailure() {
-        OutlierDetection detection = outliers.get();
-        if (detection == null) {
-            return false;
-        }
-        if (consecutiveFailures.incrementAndGet() < detection.consecutiveFailures() || ejectedUntil.get() != NONE) {
-            return false;
-        }
-        if (!detection.tryReserve()) {
-            return false; // the cap: stays in, its failures keep counting and the next one tries again
-        }
-        long now = detection.now();
-        int multiplier = ejectionMultiplier;
-        if (multiplier > 0 && now - lastUnejectedNanos > detection.maxEjectionNanos()) {
-            multiplier = 0; // in good standing for longer than the longest ejection: start over
-        }
-        multiplier++;
-        long until = now + detection.ejectionNanos(multiplier);
-        if (!ejectedUntil.compareAndSet(NONE, until == NONE ? until + 1 : until)) {
-            detection.release(); // another thread ejected it first
-            return false;
-        }
-        ejectionMultiplier = multiplier;
-        consecutiveFailures.set(0);
-        ejectionsTotal.incrementAndGet();
-        return true;
+        return ejection.recordFailure();
     }
 
-    /** Whether the backend is ejected now; ends an ejection whose time is up. */
+    /** Whether the backend is ejected now; ends an ejection whose time is up (and starts the slow start). */
     public boolean isEjected() {
-        long until = ejectedUntil.get();
-        if (until == NONE) {
-            return false;
-        }
-        OutlierDetection detection = outliers.get();
-        long now = detection == null ? until : detection.now();
-        if (now - until < 0) {
-            return true;
-        }
-        endEjection(until, detection);
-        return false;
+        return ejection.isEjected();
     }
 
     /** Ends the ejection if its time is up; the control thread calls it each tick, so gauges and ramps move without traffic. */
     public void refreshEjection() {
-        isEjected();
-    }
-
-    private void endEjection(long until, OutlierDetection detection) {
-        if (ejectedUntil.compareAndSet(until, NONE)) {
-            if (detection != null) {
-                detection.release();
-            }
-            lastUnejectedNanos = until;
-            // The ramp counts from when the ejection ended, not from when someone noticed.
-            startSlowStartAt(until);
-        }
+        ejection.isEjected();
     }
 
     /** Times this backend was ejected since it was created. */
     public long ejections() {
-        return ejectionsTotal.get();
+        return ejection.ejections();
     }
 
     /** Failures in a row counted toward the next ejection. */
     public int consecutiveFailures() {
-        return consecutiveFailures.get();
+        return ejection.consecutiveFailures();
     }
 
     /** When the current ejection ends (clock reading), or {@link Long#MIN_VALUE} when not ejected. */
     public long ejectedUntilNanos() {
-        return ejectedUntil.get();
+        return ejection.ejectedUntilNanos();
     }
 
     @Override
