@@ -9,10 +9,11 @@ import java.util.Locale;
  * TLS 1.0-1.2 layout, which is the same up to the extensions) without consuming a byte: the proxy
  * relays the hello untouched, so it only looks.
  *
- * <p>Why not Netty's {@code SslClientHelloHandler}/{@code AbstractSniHandler}: on bytes that are not
- * TLS they fail the pipeline and close the connection, where a keyed listener must fall back to the
- * client's address and relay the bytes; and they do not say why no name was found, which the
- * fallback counter reports.
+ * <p>Why not Netty's {@code SslClientHelloHandler}/{@code AbstractSniHandler}: they peek without
+ * consuming too, but a hello above their limit or an alert record with a bad length fails the
+ * pipeline and closes the connection (so does the handshake timeout), where a keyed listener must
+ * fall back to the client's address and relay the bytes; and {@code lookup(null)} does not say why
+ * no name was found, which the fallback counter reports.
  *
  * <p>The hello may span several TLS records (a large one, with post-quantum key shares, does): the
  * handshake message is reassembled from consecutive handshake records, reading at most
