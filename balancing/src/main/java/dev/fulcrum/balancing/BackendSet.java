@@ -55,8 +55,9 @@ public final class BackendSet {
     }
 
     /**
-     * A backend the flow can use, drawn in proportion to weight: {@code draw} (any 64-bit value,
-     * spread uniformly) picks the point. O(backends) with indexed loops (no iterator on the pick
+     * A backend the flow can use, drawn in proportion to weight (scaled down for a backend in slow
+     * start, {@link BackendState#rampedWeight1024()}): {@code draw} (any 64-bit value, spread
+     * uniformly) picks the point. O(backends) with indexed loops (no iterator on the pick
      * path); {@code null} when no backend is usable.
      */
     public BackendState usableByWeight(Flow flow, long draw) {
@@ -65,7 +66,7 @@ public final class BackendSet {
         for (int i = 0; i < n; i++) {
             BackendState candidate = states.get(i);
             if (flow.canUse(candidate)) {
-                usableWeight += candidate.weight();
+                usableWeight += candidate.rampedWeight1024();
             }
         }
         if (usableWeight == 0) {
@@ -77,10 +78,11 @@ public final class BackendSet {
             BackendState candidate = states.get(i);
             if (flow.canUse(candidate)) {
                 lastUsable = candidate;
-                if (point < candidate.weight()) {
+                long weight = candidate.rampedWeight1024();
+                if (point < weight) {
                     return candidate;
                 }
-                point -= candidate.weight();
+                point -= weight;
             }
         }
         // A backend filled up between the two scans: take the last one still usable.

@@ -49,6 +49,12 @@ public final class MeterNames {
     public static final String STREAM_CLIENTS = "fulcrum.telemetry.stream.clients";
     /** Ground-truth fetches for the dataset that failed or timed out (tags: pool, backend). */
     public static final String GROUND_TRUTH_FAILURES = "fulcrum.telemetry.ground.truth.failures";
+    /** Times a backend was ejected by passive ejection (tags: pool, backend). */
+    public static final String BACKEND_EJECTIONS = "fulcrum.backend.ejections";
+    /** 1 while passive ejection keeps the backend out, else 0 (tags: pool, backend). */
+    public static final String BACKEND_EJECTED = "fulcrum.backend.ejected";
+    /** Flows of an sni-keyed listener keyed on the client address instead, by reason (tags: listener, reason). */
+    public static final String SNI_FALLBACKS = "fulcrum.sni.fallbacks";
 
     public static final String TAG_LISTENER = "listener";
     public static final String TAG_POOL = "pool";

@@ -19,7 +19,19 @@ final class FlowKeys {
     }
 
     static Object rawKey(FlowKey kind, InetSocketAddress client) {
-        return kind == FlowKey.CLIENT_ADDRESS ? client.getAddress() : client;
+        return kind == FlowKey.CLIENT_ADDRESS_PORT ? client : client.getAddress();
+    }
+
+    /**
+     * A flow keyed on a TLS server name (lower case, as {@link ClientHelloSni} returns it): every
+     * connection for one name shares a key, whoever the client.
+     */
+    static Flow serverNameFlow(String serverName, InetSocketAddress client) {
+        long h = 0x243F6A8885A308D3L; // another seed than addresses', so a name never hashes as an address
+        for (int i = 0; i < serverName.length(); i++) {
+            h = mix(h ^ serverName.charAt(i));
+        }
+        return new Flow(mix(h ^ serverName.length()), serverName, client);
     }
 
     static long hash(FlowKey kind, InetSocketAddress client) {

@@ -111,6 +111,7 @@ public final class FulcrumProxy implements AutoCloseable {
         }
         controlLoop = new ControlLoop(config.telemetry().tick(), warnings);
         controlLoop.addTask("telemetry", telemetry::tick);
+        controlLoop.addTask("ejection", () -> pools.values().forEach(Pool::refreshEjections));
         healthChecks = HealthChecks.start(healthTargets(), transport.ioHandlerFactory(), transport.channel(), registry);
         if (config.admin().enabled()) {
             admin = AdminServer.start(config.admin().address(), transport.ioHandlerFactory(), transport.serverChannel(), this);
@@ -153,6 +154,7 @@ public final class FulcrumProxy implements AutoCloseable {
     private void bind(Listener listener) {
         ListenerConfig lc = listener.config();
         long idleMillis = lc.idleTimeout().toMillis();
+        SniFallbacks sniFallbacks = lc.key() == ListenerConfig.FlowKey.SNI ? new SniFallbacks(lc.name(), registry) : null;
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(group)
                 .channel(transport.serverChannel())
@@ -172,6 +174,9 @@ public final class FulcrumProxy implements AutoCloseable {
                         ProxiedFlow flow = new ProxiedFlow(listener, ch, telemetry.newFlow(ch));
                         if (lc.proxyProtocol() != ListenerConfig.ProxyProtocol.OFF) {
                             ProxyHeaderReader.addTo(ch.pipeline(), flow, lc);
+                        }
+                        if (sniFallbacks != null) {
+                            ch.pipeline().addLast(new SniPeeker(flow, sniFallbacks, lc.sniTimeout().toMillis()));
                         }
                         ch.pipeline().addLast(new RelayHandler(flow, ProxiedFlow.Side.CLIENT));
                     }
@@ -259,7 +264,8 @@ public final class FulcrumProxy implements AutoCloseable {
     }
 
     private BackendStatus backendStatus(Pool pool, BackendState b) {
-        String backendState = b.isDraining() ? "draining" : b.isHealthy() ? "up" : "down";
+        String backendState = b.isDraining() ? "draining" : !b.isHealthy() ? "down" : b.isEjected() ? "ejected"
+                : b.rampFraction() < 1.0 ? "slow-start" : "up";
         return new BackendStatus(b.backend().name(), b.backend().address(), b.weight(),
                 backendState, b.activeFlows(), b.backend().maxConnections(), healthStatus(pool, b));
     }

@@ -8,6 +8,7 @@ import dev.fulcrum.balancing.Policies;
 import dev.fulcrum.metrics.MeterNames;
 import dev.fulcrum.proxy.config.PoolConfig;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
@@ -51,6 +52,7 @@ final class Pool {
             }
             meters[state.index()] = new BackendMeters(config.name(), state, registry);
         }
+        PoolOperationsRuntime.apply(config, backends);
         BalancingPolicy policy = Policies.create(backends, config.policy(), null);
         return new Pool(config, backends, addresses, meters, policy);
     }
@@ -75,6 +77,13 @@ final class Pool {
         return addresses[backend.index()];
     }
 
+    /** Ends the ejections whose time is up (control thread), so gauges and slow starts move without traffic. */
+    void refreshEjections() {
+        for (BackendState state : backends.states()) {
+            state.refreshEjection();
+        }
+    }
+
     BackendMeters meters(BackendState backend) {
         return meters[backend.index()];
     }
@@ -94,6 +103,8 @@ final class Pool {
             bytesToClient = registry.counter(MeterNames.BACKEND_BYTES, tags.and(MeterNames.TAG_DIRECTION, "to_client"));
             Gauge.builder(MeterNames.BACKEND_ACTIVE, state, BackendState::activeFlows).tags(tags).register(registry);
             Gauge.builder(MeterNames.BACKEND_HEALTHY, state, s -> s.isHealthy() ? 1 : 0).tags(tags).register(registry);
+            FunctionCounter.builder(MeterNames.BACKEND_EJECTIONS, state, BackendState::ejections).tags(tags).register(registry);
+            Gauge.builder(MeterNames.BACKEND_EJECTED, state, s -> s.isEjected() ? 1 : 0).tags(tags).register(registry);
         }
     }
 }

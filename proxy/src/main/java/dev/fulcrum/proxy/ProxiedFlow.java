@@ -61,6 +61,9 @@ final class ProxiedFlow {
     private EndReason endReason;
     /** In-line telemetry of this flow (a no-op record when telemetry is off). */
     private final FlowRecord record;
+    /** Waiting for the inbound PROXY header, or the TLS server name, before a backend can be picked. */
+    private boolean awaitingProxyHeader;
+    private boolean awaitingServerName;
 
     ProxiedFlow(Listener listener, Channel client, FlowRecord record) {
         this.listener = listener;
@@ -88,9 +91,30 @@ final class ProxiedFlow {
             return;
         }
         listener.clients().add(client);
-        if (listener.config().proxyProtocol() == ListenerConfig.ProxyProtocol.OFF) {
+        awaitingProxyHeader = listener.config().proxyProtocol() != ListenerConfig.ProxyProtocol.OFF;
+        awaitingServerName = listener.config().key() == ListenerConfig.FlowKey.SNI;
+        connectWhenKeyed();
+    }
+
+    private void connectWhenKeyed() {
+        if (!awaitingProxyHeader && !awaitingServerName && !clientClosed && !rejected) {
             connectNextBackend();
         }
+    }
+
+    /**
+     * The TLS server name is read ({@code null} when the hello had none, or was not one: the flow
+     * keeps its key on the client's address); connect once the PROXY header, if any, is read too.
+     */
+    void serverNameRead(String serverName) {
+        if (clientClosed || rejected || !awaitingServerName) {
+            return;
+        }
+        awaitingServerName = false;
+        if (serverName != null) {
+            flow = FlowKeys.serverNameFlow(serverName, flow.client());
+        }
+        connectWhenKeyed();
     }
 
     /**
@@ -104,7 +128,8 @@ final class ProxiedFlow {
         if (source != null) {
             flow = FlowKeys.flow(listener.config().key(), source);
         }
-        connectNextBackend();
+        awaitingProxyHeader = false;
+        connectWhenKeyed();
     }
 
     private void connectNextBackend() {
@@ -153,6 +178,7 @@ final class ProxiedFlow {
             target.release();
             targetMeters.connectFailures.increment();
             record.connectFailed();
+            recordFailure(target);
             flow.markTried(target);
             target = null;
             if (clientClosed) {
@@ -175,6 +201,11 @@ final class ProxiedFlow {
         if (clientClosed) {
             backend.close();
             return;
+        }
+        var sendProxyProtocol = listener.pool().config().operations().sendProxyProtocol();
+        if (sendProxyProtocol != dev.fulcrum.proxy.config.PoolOperations.SendProxyProtocol.OFF) {
+            // First on the wire: before the held bytes, and before the client is read at all.
+            ProxyHeaderSender.send(backend, sendProxyProtocol, flow.client(), (InetSocketAddress) client.localAddress());
         }
         if (heldForBackend != null) {
             for (Object msg : heldForBackend) {
@@ -220,6 +251,9 @@ final class ProxiedFlow {
         if (from == Side.CLIENT) {
             bytesToBackend += bytes;
         } else {
+            if (bytesToClient == 0 && bytes > 0) {
+                target.recordSuccess(); // the backend answered: it works
+            }
             bytesToClient += bytes;
         }
     }
@@ -277,6 +311,9 @@ final class ProxiedFlow {
     /** {@code side} reset its connection: reset the other one too, dropping what is queued for it. */
     void reset(Side side) {
         endedBy(side == Side.CLIENT ? EndReason.CLIENT_RESET : EndReason.BACKEND_RESET);
+        if (side == Side.BACKEND && target != null) {
+            recordFailure(target);
+        }
         resetChannel(channel(side.other()));
     }
 
@@ -317,6 +354,9 @@ final class ProxiedFlow {
         } else {
             backendClosed = true;
             target.release();
+            if (endReason != EndReason.BACKEND_RESET) {
+                target.recordSuccess(); // closed without a reset
+            }
             endedBy(EndReason.BACKEND_CLOSE);
         }
         Channel peer = channel(side.other());
@@ -379,6 +419,15 @@ final class ProxiedFlow {
         return (channel.isActive() ? "active" : "closed") + (channel.config().isAutoRead() ? " reading" : " paused")
                 + (channel.isWritable() ? " writable" : " unwritable") + " queued " + pending(channel)
                 + (inputShut ? " in-shut" : "") + (outputShut ? " out-shut" : "");
+    }
+
+    /** Counts a failure toward passive ejection; an ejection is reported to the control thread's log. */
+    private void recordFailure(BackendState backend) {
+        if (backend.recordFailure()) {
+            warn("pool " + listener.pool().name() + " backend " + backend.backend().name() + " ejected after "
+                    + backend.outlierDetection().consecutiveFailures() + " failures in a row ("
+                    + backend.ejections() + " ejections so far)");
+        }
     }
 
     /** Queues a warning for the control thread to log (an event loop never logs). */

@@ -25,7 +25,8 @@ public record ProxyStatus(
 
     /**
      * @param state  {@code up}; {@code draining} when drained by hand, {@code down} when its health
-     *               checks failed (both take no new flows; draining is shown first)
+     *               checks failed, {@code ejected} while passive ejection keeps it out (these take no
+     *               new flows; shown in that order); {@code slow-start} while its share ramps up
      * @param health the health checks' view, or {@code null} when the pool has no checks
      */
     public record BackendStatus(

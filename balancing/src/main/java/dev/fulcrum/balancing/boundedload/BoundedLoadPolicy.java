@@ -7,6 +7,7 @@ import dev.fulcrum.balancing.Flow;
 import dev.fulcrum.balancing.hash.HashFunction;
 import dev.fulcrum.balancing.hashing.HashRing;
 import dev.fulcrum.balancing.hashing.HashingPolicy;
+import dev.fulcrum.balancing.hashing.SlowStartAdmission;
 import java.util.Objects;
 
 /**
@@ -30,6 +31,9 @@ import java.util.Objects;
  * the bound counting from a place the key decides, and when none is (only possible when the ones
  * under it are full or tried) the usable backend with the fewest flows per unit of weight: the
  * bound steers flows, it never refuses one.
+ *
+ * <p>Slow start: a ramping candidate under the bound takes only the keys
+ * {@link SlowStartAdmission} admits, as in {@link HashingPolicy}.
  */
 final class BoundedLoadPolicy implements BalancingPolicy {
 
@@ -79,14 +83,20 @@ final class BoundedLoadPolicy implements BalancingPolicy {
         double boundPerWeight = factor * (active + 1) / weight;
         long key = HashingPolicy.keyOf(hash, flow);
         int cursor = HashingPolicy.startCursor(ring, key, flow);
+        BackendState declined = null;
         for (int i = 0; i < probes; i++) {
             BackendState candidate = ring.at(key, cursor);
             if (flow.canUse(candidate) && underBound(candidate, boundPerWeight)) {
-                return candidate;
+                if (SlowStartAdmission.admits(candidate, key)) {
+                    return candidate;
+                }
+                if (declined == null) {
+                    declined = candidate; // ramping and not admitting this key: walk on
+                }
             }
             cursor = ring.next(key, cursor);
         }
-        return scan(ring.backends(), key, flow, boundPerWeight);
+        return declined != null ? declined : scan(ring.backends(), key, flow, boundPerWeight);
     }
 
     /** Whether a backend may take one more flow under the bound. */

@@ -18,6 +18,9 @@ import java.util.Objects;
  * the first usable backend of the set counted from a place the key decides: O(backends), but still
  * the same answer on every instance.
  *
+ * <p>A candidate in slow start takes only the keys {@link SlowStartAdmission} admits; the others
+ * walk on as if it were draining.
+ *
  * <pre>{@code
  * HashRing ring = ...; // a MaglevTable, a RingHash, ...
  * BalancingPolicy policy = new HashingPolicy(ring, HashFunctions.DEFAULT);
@@ -50,14 +53,22 @@ public final class HashingPolicy implements BalancingPolicy {
         }
         long key = keyOf(hash, flow);
         int cursor = startCursor(ring, key, flow);
+        BackendState declined = null;
         for (int i = 0; i < probes; i++) {
             BackendState candidate = ring.at(key, cursor);
             if (flow.canUse(candidate)) {
-                return candidate;
+                if (SlowStartAdmission.admits(candidate, key)) {
+                    return candidate;
+                }
+                if (declined == null) {
+                    declined = candidate; // ramping and not admitting this key: the key walks on
+                }
             }
             cursor = ring.next(key, cursor);
         }
-        return firstUsable(ring.backends(), key, flow);
+        // Every usable candidate was ramping (a pool that all came back at once): slow start shapes
+        // shares between backends, it never refuses a flow.
+        return declined != null ? declined : firstUsable(ring.backends(), key, flow);
     }
 
     /**

@@ -39,7 +39,7 @@ final class LeastConnections implements BalancingPolicy {
                 continue;
             }
             long load = candidate.activeFlows() + 1L;
-            long weight = candidate.weight();
+            long weight = candidate.rampedWeight1024(); // the weight, scaled down during slow start
             // load / weight < bestLoad / bestWeight, without division.
             if (best == null || load * bestWeight < bestLoad * weight) {
                 best = candidate;

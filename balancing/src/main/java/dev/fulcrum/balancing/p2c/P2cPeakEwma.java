@@ -140,7 +140,7 @@ final class P2cPeakEwma implements BalancingPolicy {
             }
             latency = penaltyNanos;
         }
-        return latency * (active + 1.0) / backend.weight();
+        return latency * (active + 1.0) * 1024.0 / backend.rampedWeight1024(); // slow start scales the weight
     }
 
     /** An index in {@code [0, bound)} from the high 32 bits of a random value (Lemire's multiply-shift). */

@@ -46,7 +46,8 @@ final class WeightedRandom implements BalancingPolicy {
         }
         for (int draw = 0; draw < MAX_DRAWS; draw++) {
             BackendState candidate = backends.get(table.draw(random.getAsLong()));
-            if (flow.canUse(candidate)) {
+            // A backend in slow start is kept with its ramp fraction: rejection sampling again.
+            if (flow.canUse(candidate) && candidate.admits(random.getAsLong())) {
                 return candidate;
             }
         }

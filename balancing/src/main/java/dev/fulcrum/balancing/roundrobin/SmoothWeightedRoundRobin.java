@@ -24,6 +24,8 @@ import java.util.concurrent.atomic.AtomicLong;
 final class SmoothWeightedRoundRobin implements BalancingPolicy {
 
     static final int MAX_PERIOD = 1 << 18;
+    /** Turns redrawn when a ramping backend declines its turn, before the weighted scan. */
+    static final int MAX_REDRAWS = 8;
 
     private final BackendSet backends;
     private final int[] period;
@@ -96,7 +98,24 @@ final class SmoothWeightedRoundRobin implements BalancingPolicy {
         }
         long turn = next.getAndIncrement();
         BackendState own = backends.get(period[(int) Math.floorMod(turn, (long) length)]);
-        return flow.canUse(own) ? own : weightedAmongUsable(flow, turn);
+        if (flow.canUse(own)) {
+            // A backend in slow start keeps its turn with its ramp fraction (a draw from the turn number).
+            long draw = SplitMix64.mix(turn);
+            if (own.admits(draw)) {
+                return own;
+            }
+            // Declined: other turns of the period, drawn at random, are weighted like the period;
+            // keeping each with its own ramp fraction is rejection sampling over ramped weights,
+            // without the scan's O(backends) clock reads.
+            for (int i = 0; i < MAX_REDRAWS; i++) {
+                draw = SplitMix64.mix(draw + SplitMix64.GAMMA);
+                BackendState other = backends.get(period[(int) Long.remainderUnsigned(draw, length)]);
+                if (flow.canUse(other) && other.admits(SplitMix64.mix(draw))) {
+                    return other;
+                }
+            }
+        }
+        return weightedAmongUsable(flow, turn);
     }
 
     private BackendState weightedAmongUsable(Flow flow, long turn) {

@@ -84,6 +84,7 @@ public final class ConfigWriter {
         field(3, "high", ValueParsers.formatSize(l.writeBuffer().high()));
         field(2, "proxyProtocol", l.proxyProtocol().configName());
         field(2, "proxyProtocolTimeout", ValueParsers.formatDuration(l.proxyProtocolTimeout()));
+        field(2, "sniTimeout", ValueParsers.formatDuration(l.sniTimeout()));
     }
 
     // maxConnectionsPerBackend is not written: it is only a default, and every backend has its own value.
@@ -102,6 +103,28 @@ public final class ConfigWriter {
         }
         if (p.health() != null) {
             health(p.health());
+        }
+        operations(p.operations());
+    }
+
+    // Absent means off, so a pool without them writes nothing.
+    private void operations(PoolOperations o) {
+        if (o.outlierDetection() != null) {
+            PoolOperations.OutlierDetectionConfig d = o.outlierDetection();
+            line(2, "outlierDetection:");
+            field(3, "consecutiveFailures", Integer.toString(d.consecutiveFailures()));
+            field(3, "baseEjectionTime", ValueParsers.formatDuration(d.baseEjectionTime()));
+            field(3, "maxEjectionTime", ValueParsers.formatDuration(d.maxEjectionTime()));
+            field(3, "maxEjectionPercent", Integer.toString(d.maxEjectionPercent()));
+        }
+        if (o.slowStart() != null) {
+            line(2, "slowStart:");
+            field(3, "window", ValueParsers.formatDuration(o.slowStart().window()));
+            field(3, "aggression", Double.toString(o.slowStart().aggression()));
+            field(3, "minWeightPercent", Integer.toString(o.slowStart().minWeightPercent()));
+        }
+        if (o.sendProxyProtocol() != PoolOperations.SendProxyProtocol.OFF) {
+            field(2, "sendProxyProtocol", o.sendProxyProtocol().configName());
         }
     }
 

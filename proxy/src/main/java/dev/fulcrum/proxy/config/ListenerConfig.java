@@ -16,6 +16,7 @@ import java.time.Duration;
  * @param writeBuffer     per-connection water marks that pause the other side's reads
  * @param proxyProtocol   whether each client connection starts with a PROXY protocol header, and which versions
  * @param proxyProtocolTimeout how long a client may take to send its whole PROXY header (unused when off)
+ * @param sniTimeout      how long a client may take to send its TLS ClientHello on an sni-keyed listener
  */
 public record ListenerConfig(
         String name,
@@ -28,19 +29,29 @@ public record ListenerConfig(
         Duration idleTimeout,
         WaterMarks writeBuffer,
         ProxyProtocol proxyProtocol,
-        Duration proxyProtocolTimeout) {
+        Duration proxyProtocolTimeout,
+        Duration sniTimeout) {
 
     public static final int DEFAULT_MAX_CONNECTIONS = 20_000;
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(2);
     public static final int DEFAULT_CONNECT_ATTEMPTS = 3;
     public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofMinutes(5);
     public static final Duration DEFAULT_PROXY_PROTOCOL_TIMEOUT = Duration.ofSeconds(3);
+    public static final Duration DEFAULT_SNI_TIMEOUT = Duration.ofSeconds(3);
+
+    /** A listener with the default {@code sniTimeout}. */
+    public ListenerConfig(String name, HostPort bind, String pool, FlowKey key, int maxConnections,
+            Duration connectTimeout, int connectAttempts, Duration idleTimeout, WaterMarks writeBuffer,
+            ProxyProtocol proxyProtocol, Duration proxyProtocolTimeout) {
+        this(name, bind, pool, key, maxConnections, connectTimeout, connectAttempts, idleTimeout, writeBuffer,
+                proxyProtocol, proxyProtocolTimeout, DEFAULT_SNI_TIMEOUT);
+    }
 
     /** A listener without PROXY protocol, as every listener was before the field existed. */
     public ListenerConfig(String name, HostPort bind, String pool, FlowKey key, int maxConnections,
             Duration connectTimeout, int connectAttempts, Duration idleTimeout, WaterMarks writeBuffer) {
         this(name, bind, pool, key, maxConnections, connectTimeout, connectAttempts, idleTimeout, writeBuffer,
-                ProxyProtocol.OFF, DEFAULT_PROXY_PROTOCOL_TIMEOUT);
+                ProxyProtocol.OFF, DEFAULT_PROXY_PROTOCOL_TIMEOUT, DEFAULT_SNI_TIMEOUT);
     }
 
     /** What the balancing key of a flow is made of. */
@@ -48,7 +59,17 @@ public record ListenerConfig(
         /** The client's IP address: all connections of one client share a key. */
         CLIENT_ADDRESS("client-address"),
         /** The client's IP address and port: every connection has its own key. */
-        CLIENT_ADDRESS_PORT("client-address-port");
+        CLIENT_ADDRESS_PORT("client-address-port"),
+        /**
+         * The server name of the client's TLS ClientHello, read without terminating TLS; the client's
+         * IP address when there is none (not TLS, no name, malformed, too slow).
+         */
+        SNI("sni"),
+        /**
+         * The source address of the inbound PROXY header (the real client behind a load balancer);
+         * the connection's own peer address when there is no header or it names no address.
+         */
+        PROXY_SOURCE("proxy-source");
 
         private final String configName;
 

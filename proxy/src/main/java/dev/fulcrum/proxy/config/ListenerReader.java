@@ -15,7 +15,8 @@ import java.util.Set;
 final class ListenerReader {
 
     static final List<String> LISTENER_FIELDS = List.of("bind", "pool", "key", "maxConnections",
-            "connectTimeout", "connectAttempts", "idleTimeout", "writeBuffer", "proxyProtocol", "proxyProtocolTimeout");
+            "connectTimeout", "connectAttempts", "idleTimeout", "writeBuffer", "proxyProtocol", "proxyProtocolTimeout",
+            "sniTimeout");
     static final List<String> WRITE_BUFFER_FIELDS = List.of("low", "high");
 
     static final Duration MAX_CONNECT_TIMEOUT = Duration.ofMinutes(5);
@@ -23,6 +24,7 @@ final class ListenerReader {
     static final int MAX_CONNECT_ATTEMPTS = 16;
     static final long MAX_WRITE_BUFFER = 64 * ValueParsers.MIB;
     static final Duration MAX_PROXY_PROTOCOL_TIMEOUT = Duration.ofMinutes(5);
+    static final Duration MAX_SNI_TIMEOUT = Duration.ofMinutes(5);
 
     private static final Map<String, FlowKey> FLOW_KEYS = new LinkedHashMap<>();
     private static final Map<String, ProxyProtocol> PROXY_PROTOCOLS = new LinkedHashMap<>();
@@ -98,11 +100,14 @@ final class ListenerReader {
         Duration proxyProtocolTimeout = listener.field("proxyProtocolTimeout").duration(
                 ListenerConfig.DEFAULT_PROXY_PROTOCOL_TIMEOUT, Duration.ofMillis(1), MAX_PROXY_PROTOCOL_TIMEOUT,
                 "a duration above 0 and at most " + ValueParsers.formatDuration(MAX_PROXY_PROTOCOL_TIMEOUT));
+        Duration sniTimeout = listener.field("sniTimeout").duration(ListenerConfig.DEFAULT_SNI_TIMEOUT,
+                Duration.ofMillis(1), MAX_SNI_TIMEOUT,
+                "a duration above 0 and at most " + ValueParsers.formatDuration(MAX_SNI_TIMEOUT));
         if (listener.problems().count() > before) {
             return null;
         }
         return new ListenerConfig(name, bind, pool, key, maxConnections, connectTimeout, connectAttempts,
-                idleTimeout, writeBuffer, proxyProtocol, proxyProtocolTimeout);
+                idleTimeout, writeBuffer, proxyProtocol, proxyProtocolTimeout, sniTimeout);
     }
 
     private static ProxyProtocol proxyProtocol(Cursor field) {

@@ -14,7 +14,8 @@ import java.util.Map;
 /** Reads {@code pools:}: each pool's policy, backends and health checks ({@link HealthCheckReader}). */
 final class PoolReader {
 
-    static final List<String> POOL_FIELDS = List.of("policy", "maxConnectionsPerBackend", "backends", "health");
+    static final List<String> POOL_FIELDS = List.of("policy", "maxConnectionsPerBackend", "backends", "health",
+            "outlierDetection", "slowStart", "sendProxyProtocol");
     static final List<String> BACKEND_FIELDS = List.of("address", "name", "weight", "maxConnections");
     static final String DEFAULT_POLICY = RoundRobinPolicyFactory.TYPE;
     static final int MAX_WEIGHT = 10_000;
@@ -50,10 +51,11 @@ final class PoolReader {
         int perBackend = pool.field("maxConnectionsPerBackend").integer(0, 0, Integer.MAX_VALUE);
         List<Backend> backends = backends(pool.field("backends"), perBackend);
         HealthCheckConfig health = HealthCheckReader.read(pool.field("health"));
+        PoolOperations operations = PoolOperationsReader.read(pool);
         if (pool.problems().count() > before) {
             return null;
         }
-        return new PoolConfig(name, policy, backends, health);
+        return new PoolConfig(name, policy, backends, health, operations);
     }
 
     private static List<Backend> backends(Cursor backends, int defaultMaxConnections) {

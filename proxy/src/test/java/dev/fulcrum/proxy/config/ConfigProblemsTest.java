@@ -45,7 +45,7 @@ class ConfigProblemsTest {
                 "cfg.yaml: runtime.drainTimeout: 30 (expected: a duration with a unit, e.g. 30s)",
                 "cfg.yaml: listeners.web.connectTimout: unknown field, did you mean connectTimeout? (expected one of:"
                         + " bind, pool, key, maxConnections, connectTimeout, connectAttempts, idleTimeout, writeBuffer,"
-                        + " proxyProtocol, proxyProtocolTimeout)",
+                        + " proxyProtocol, proxyProtocolTimeout, sniTimeout)",
                 "cfg.yaml: listeners.web.pool: \"wbe\" names no pool (expected one of: web)",
                 "cfg.yaml: listeners.web.idleTimeout: \"5 minutes\" (expected: a duration such as 250ms, 2s, 5m or 1h)",
                 "cfg.yaml: listeners.api.bind: \"127.0.0.1:8080\" is already bound by listener web"
@@ -223,7 +223,7 @@ class ConfigProblemsTest {
         assertThat(problemsOf(withListenerField("connectTimout: 2s"))).containsExactly(
                 "cfg.yaml: listeners.web.connectTimout: unknown field, did you mean connectTimeout? (expected one of:"
                         + " bind, pool, key, maxConnections, connectTimeout, connectAttempts, idleTimeout, writeBuffer,"
-                        + " proxyProtocol, proxyProtocolTimeout)");
+                        + " proxyProtocol, proxyProtocolTimeout, sniTimeout)");
         assertThat(problemsOf("listners: {}\n" + MINIMAL)).containsExactly("cfg.yaml: listners: unknown field,"
                 + " did you mean listeners? (expected one of: runtime, admin, telemetry, listeners, pools)");
         assertThat(problemsOf("runtime: {eventloops: 2}\n" + MINIMAL)).containsExactly("cfg.yaml: runtime.eventloops:"
@@ -234,7 +234,7 @@ class ConfigProblemsTest {
     void unknownFieldFarFromEveryKnownOneListsThemWithoutAGuess() {
         assertThat(problemsOf(withListenerField("timeout: 2s"))).containsExactly(
                 "cfg.yaml: listeners.web.timeout: unknown field (expected one of: bind, pool, key, maxConnections,"
-                        + " connectTimeout, connectAttempts, idleTimeout, writeBuffer, proxyProtocol, proxyProtocolTimeout)");
+                        + " connectTimeout, connectAttempts, idleTimeout, writeBuffer, proxyProtocol, proxyProtocolTimeout, sniTimeout)");
         assertThat(problemsOf(withBackends("      - {address: 127.0.0.1:9001, tags: [a]}\n"))).containsExactly(
                 "cfg.yaml: pools.web.backends[0].tags: unknown field (expected one of: address, name, weight,"
                         + " maxConnections)");

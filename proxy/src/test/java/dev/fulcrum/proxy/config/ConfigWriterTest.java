@@ -80,6 +80,7 @@ class ConfigWriterTest {
                       high: 64KiB
                     proxyProtocol: off
                     proxyProtocolTimeout: 3s
+                    sniTimeout: 3s
                 pools:
                   web:
                     policy:

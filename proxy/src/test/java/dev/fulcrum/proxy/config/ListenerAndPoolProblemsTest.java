@@ -110,7 +110,7 @@ class ListenerAndPoolProblemsTest {
                     connectAttempts: 17
                     idleTimeout: 169h
                 """))).containsExactly(
-                "cfg.yaml: listeners.web.key: \"client\" (expected one of: client-address, client-address-port)",
+                "cfg.yaml: listeners.web.key: \"client\" (expected one of: client-address, client-address-port, sni, proxy-source)",
                 "cfg.yaml: listeners.web.maxConnections: 0 (expected: an integer >= 1)",
                 "cfg.yaml: listeners.web.connectTimeout: \"0s\" (expected: a duration above 0 and at most 5m)",
                 "cfg.yaml: listeners.web.connectAttempts: 17 (expected: an integer from 1 to 16)",

@@ -11,6 +11,7 @@ import dev.fulcrum.proxy.config.ListenerConfig.FlowKey;
 import dev.fulcrum.proxy.config.ListenerConfig.ProxyProtocol;
 import dev.fulcrum.proxy.config.ListenerConfig.WaterMarks;
 import dev.fulcrum.proxy.config.PoolConfig;
+import dev.fulcrum.proxy.config.PoolOperations;
 import dev.fulcrum.proxy.config.RuntimeConfig;
 import dev.fulcrum.proxy.config.RuntimeConfig.Transport;
 import dev.fulcrum.proxy.config.TelemetryConfig;
@@ -39,6 +40,8 @@ public final class TestConfigs {
     private ProxyProtocol proxyProtocol = ProxyProtocol.OFF;
     private Duration proxyProtocolTimeout = ListenerConfig.DEFAULT_PROXY_PROTOCOL_TIMEOUT;
     private TelemetryConfig telemetry = new TelemetryConfig(Duration.ofMillis(50));
+    private Duration sniTimeout = ListenerConfig.DEFAULT_SNI_TIMEOUT;
+    private PoolOperations operations = PoolOperations.NONE;
 
     public static TestConfigs builder() {
         return new TestConfigs();
@@ -113,6 +116,16 @@ public final class TestConfigs {
         return this;
     }
 
+    public TestConfigs sniTimeout(Duration timeout) {
+        this.sniTimeout = timeout;
+        return this;
+    }
+
+    public TestConfigs operations(PoolOperations operations) {
+        this.operations = operations;
+        return this;
+    }
+
     public TestConfigs admin() {
         this.admin = true;
         return this;
@@ -121,8 +134,8 @@ public final class TestConfigs {
     public FulcrumConfig build() {
         ListenerConfig listener = new ListenerConfig(LISTENER, new HostPort("127.0.0.1", 0), POOL, key,
                 maxConnections, connectTimeout, connectAttempts, idleTimeout, waterMarks, proxyProtocol,
-                proxyProtocolTimeout);
-        PoolConfig pool = new PoolConfig(POOL, PolicyConfig.of(policy), backends, health);
+                proxyProtocolTimeout, sniTimeout);
+        PoolConfig pool = new PoolConfig(POOL, PolicyConfig.of(policy), backends, health, operations);
         return new FulcrumConfig(null, new RuntimeConfig(transport, 2, Duration.ofSeconds(5)),
                 new AdminConfig(admin, new HostPort("127.0.0.1", 0)),
                 Map.of(LISTENER, listener), Map.of(POOL, pool), telemetry);
