@@ -21,16 +21,40 @@ public final class BackendState {
 
     private final Backend backend;
     private final int index;
-    private final AtomicInteger active = new AtomicInteger();
+    // Shared with the states that carry this backend over a reload (see the second constructor).
+    private final AtomicInteger active;
     private volatile boolean draining;
     // Written by the health-check thread only; true when the pool has no checks.
     private volatile boolean healthy = true;
-    private final AtomicLong latency = new AtomicLong(PackedPeakEwma.NO_SAMPLE);
+    private final AtomicLong latency;
     private volatile long latencyDecayNanos = PeakEwma.DEFAULT_DECAY_NANOS;
 
     BackendState(Backend backend, int index) {
         this.backend = backend;
         this.index = index;
+        this.active = new AtomicInteger();
+        this.latency = new AtomicLong(PackedPeakEwma.NO_SAMPLE);
+    }
+
+    /**
+     * The same backend in a new {@link BackendSet} after a reload (new weight, limit or position):
+     * the counters that flows still open on {@code previous} update are shared, so a flow that
+     * ends later releases the one count both states see; flags are copied. A field added to this
+     * class must be carried here too (BackendStateCarryOverTest checks every field).
+     */
+    BackendState(Backend backend, int index, BackendState previous) {
+        this.backend = backend;
+        this.index = index;
+        this.active = previous.active;
+        this.latency = previous.latency;
+        this.draining = previous.draining;
+        this.healthy = previous.healthy;
+        this.latencyDecayNanos = previous.latencyDecayNanos;
+    }
+
+    /** Whether {@code other} is this backend, carried over a reload (or this very state). */
+    public boolean sharesLiveStateWith(BackendState other) {
+        return active == other.active;
     }
 
     public Backend backend() {
