@@ -2,6 +2,7 @@ package dev.fulcrum.proxy.config;
 
 import dev.fulcrum.balancing.Backend;
 import dev.fulcrum.balancing.PolicyConfig;
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -9,11 +10,21 @@ import java.util.List;
  * @param policy   the balancing policy and its parameters ({@code policy: {type: round-robin}})
  * @param backends in file order; names unique in the pool
  * @param health   the active health checks, or {@code null} for none (every backend stays up)
+ * @param removedBackendDrainTimeout how long the open flows of a backend that a reload removed may
+ *                 go on before they are closed; {@link Duration#ZERO} closes them at once
  */
-public record PoolConfig(String name, PolicyConfig policy, List<Backend> backends, HealthCheckConfig health) {
+public record PoolConfig(String name, PolicyConfig policy, List<Backend> backends, HealthCheckConfig health,
+        Duration removedBackendDrainTimeout) {
+
+    public static final Duration DEFAULT_REMOVED_BACKEND_DRAIN_TIMEOUT = Duration.ofMinutes(5);
 
     public PoolConfig {
         backends = List.copyOf(backends);
+    }
+
+    /** A pool with the default drain time for removed backends. */
+    public PoolConfig(String name, PolicyConfig policy, List<Backend> backends, HealthCheckConfig health) {
+        this(name, policy, backends, health, DEFAULT_REMOVED_BACKEND_DRAIN_TIMEOUT);
     }
 
     /** A pool without health checks. */

@@ -5,6 +5,7 @@ import dev.fulcrum.balancing.Policies;
 import dev.fulcrum.balancing.PolicyConfig;
 import dev.fulcrum.balancing.PolicyFactory;
 import dev.fulcrum.balancing.roundrobin.RoundRobinPolicyFactory;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -14,10 +15,12 @@ import java.util.Map;
 /** Reads {@code pools:}: each pool's policy, backends and health checks ({@link HealthCheckReader}). */
 final class PoolReader {
 
-    static final List<String> POOL_FIELDS = List.of("policy", "maxConnectionsPerBackend", "backends", "health");
+    static final List<String> POOL_FIELDS = List.of("policy", "maxConnectionsPerBackend", "backends", "health",
+            "removedBackendDrainTimeout");
     static final List<String> BACKEND_FIELDS = List.of("address", "name", "weight", "maxConnections");
     static final String DEFAULT_POLICY = RoundRobinPolicyFactory.TYPE;
     static final int MAX_WEIGHT = 10_000;
+    static final Duration MAX_REMOVED_BACKEND_DRAIN_TIMEOUT = Duration.ofHours(24);
 
     private PoolReader() {
     }
@@ -50,10 +53,13 @@ final class PoolReader {
         int perBackend = pool.field("maxConnectionsPerBackend").integer(0, 0, Integer.MAX_VALUE);
         List<Backend> backends = backends(pool.field("backends"), perBackend);
         HealthCheckConfig health = HealthCheckReader.read(pool.field("health"));
+        Duration removedDrain = pool.field("removedBackendDrainTimeout").duration(
+                PoolConfig.DEFAULT_REMOVED_BACKEND_DRAIN_TIMEOUT, Duration.ZERO, MAX_REMOVED_BACKEND_DRAIN_TIMEOUT,
+                "a duration from 0 (close at once) to " + ValueParsers.formatDuration(MAX_REMOVED_BACKEND_DRAIN_TIMEOUT));
         if (pool.problems().count() > before) {
             return null;
         }
-        return new PoolConfig(name, policy, backends, health);
+        return new PoolConfig(name, policy, backends, health, removedDrain);
     }
 
     private static List<Backend> backends(Cursor backends, int defaultMaxConnections) {
