@@ -1,5 +1,6 @@
 package dev.fulcrum.proxy;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import java.util.List;
 
 /**
@@ -29,6 +30,7 @@ public record ReloadResult(
     public static final String OK = "ok";
     public static final String REFUSED = "refused";
 
+    @JsonIgnore
     public boolean isOk() {
         return OK.equals(result);
     }
@@ -52,6 +54,7 @@ public record ReloadResult(
         static final Changes NONE = new Changes(List.of(), List.of(), List.of(), List.of(), List.of(), List.of(), List.of(),
                 List.of(), List.of(), List.of(), List.of(), List.of(), List.of());
 
+        @JsonIgnore
         public boolean isEmpty() {
             return equals(NONE);
         }
