@@ -57,6 +57,13 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             reply(ctx, request, error(HttpResponseStatus.BAD_REQUEST, "malformed request: " + request.decoderResult().cause()), true);
             return;
         }
+        // Before routing: a route added later is protected by being a POST, and without the token
+        // nobody learns which mutating routes exist.
+        FullHttpResponse denied = isReadOnly(request) ? null : authorize(request);
+        if (denied != null) {
+            reply(ctx, request, denied, false);
+            return;
+        }
         String path = new QueryStringDecoder(request.uri()).path();
         if (path.equals("/api/reload")) {
             reload(ctx, request);
@@ -118,13 +125,22 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         }));
     }
 
-    /** {@code null} when the request is a POST with the token (if one is configured), else the error to answer. */
-    private FullHttpResponse postOnly(FullHttpRequest request) {
+    /** {@code null} when the request is a POST, else the 405 to answer. */
+    private static FullHttpResponse postOnly(FullHttpRequest request) {
         if (!HttpMethod.POST.equals(request.method())) {
             FullHttpResponse response = error(HttpResponseStatus.METHOD_NOT_ALLOWED, request.method() + " is not allowed here (expected POST)");
             response.headers().set(HttpHeaderNames.ALLOW, "POST");
             return response;
         }
+        return null;
+    }
+
+    private static boolean isReadOnly(FullHttpRequest request) {
+        return HttpMethod.GET.equals(request.method()) || HttpMethod.HEAD.equals(request.method());
+    }
+
+    /** {@code null} when no token is configured or the request bears it, else the 401 to answer. */
+    private FullHttpResponse authorize(FullHttpRequest request) {
         AdminToken token = proxy.config().admin().token();
         if (token == null) {
             return null;

@@ -108,6 +108,8 @@ class ReloadApiTest {
                     assertThat(wrong.statusCode()).isEqualTo(401);
                     assertThat(wrong.headers().firstValue("WWW-Authenticate").orElseThrow()).contains("invalid_token");
                 }
+                assertThat(post(proxy, "/api/some-future-route", null).statusCode()).as("checked before routing").isEqualTo(401);
+                assertThat(post(proxy, "/api/some-future-route", "s3cret-token").statusCode()).isEqualTo(404);
                 assertThat(proxy.backend("web", "127.0.0.1:" + a.port()).isDraining()).isFalse();
                 assertThat(post(proxy, drain, "s3cret-token").statusCode()).isEqualTo(200);
                 assertThat(proxy.backend("web", "127.0.0.1:" + a.port()).isDraining()).isTrue();
