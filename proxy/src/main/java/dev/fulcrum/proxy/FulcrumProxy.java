@@ -1,18 +1,14 @@
 package dev.fulcrum.proxy;
 
 import dev.fulcrum.balancing.BackendState;
-import dev.fulcrum.metrics.MeterNames;
 import dev.fulcrum.metrics.PrometheusRegistries;
 import dev.fulcrum.proxy.ProxyStatus.BackendStatus;
 import dev.fulcrum.proxy.admin.AdminServer;
-import dev.fulcrum.proxy.config.ConfigException;
-import dev.fulcrum.proxy.config.ConfigLoader;
 import dev.fulcrum.proxy.config.FulcrumConfig;
 import dev.fulcrum.proxy.config.ListenerConfig;
 import dev.fulcrum.proxy.config.PoolConfig;
 import dev.fulcrum.proxy.config.ValueParsers;
 import dev.fulcrum.proxy.health.HealthChecks;
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
@@ -128,7 +124,7 @@ public final class FulcrumProxy implements AutoCloseable {
         controlLoop = new ControlLoop(config.telemetry().tick(), warnings);
         controlLoop.addTask("retired backends and listeners", this::tickRetired);
         healthChecks = HealthChecks.start(ProxyReload.healthTargets(pools), transport.ioHandlerFactory(), transport.channel(), registry);
-        registerReloadMeters();
+        ProxyReload.registerMeters(this);
         if (config.admin().enabled()) {
             admin = AdminServer.start(config.admin().address(), transport.ioHandlerFactory(), transport.serverChannel(), this);
             if (!admin.address().getAddress().isLoopbackAddress() && config.admin().token() == null) {
@@ -146,13 +142,6 @@ public final class FulcrumProxy implements AutoCloseable {
         state = "running";
         log.info("Fulcrum {} started: transport {}, {} event loops, listeners {}, configuration {}", Version.get(), transport.name(),
                 eventLoops, listeners.values().stream().map(l -> l.name() + "@" + listenerAddress(l.name())).toList(), checksum);
-    }
-
-    private void registerReloadMeters() {
-        registry.counter(MeterNames.CONFIG_RELOADS, MeterNames.TAG_RESULT, ReloadResult.OK);
-        registry.counter(MeterNames.CONFIG_RELOADS, MeterNames.TAG_RESULT, ReloadResult.REFUSED);
-        Gauge.builder(MeterNames.CONFIG_LAST_RELOAD_SUCCESS, this, p -> p.lastReloadSuccessMillis / 1000.0)
-                .baseUnit("seconds").register(registry);
     }
 
     private void tickRetired() {
@@ -183,19 +172,7 @@ public final class FulcrumProxy implements AutoCloseable {
 
     /** Reads the configuration file again and applies it ({@link #reload(FulcrumConfig)}). */
     public ReloadResult reloadFromFile() {
-        FulcrumConfig running = config;
-        if (running.source() == null) {
-            return ProxyReload.refused(this, List.of("no configuration file to read again: this proxy was started from a"
-                    + " configuration built in code"), 0);
-        }
-        long start = System.nanoTime();
-        FulcrumConfig next;
-        try {
-            next = ConfigLoader.load(running.source());
-        } catch (ConfigException e) {
-            return ProxyReload.refused(this, e.problems().stream().map(Object::toString).toList(), start);
-        }
-        return reload(next);
+        return ProxyReload.fromFile(this);
     }
 
     /**
@@ -217,8 +194,7 @@ public final class FulcrumProxy implements AutoCloseable {
     }
 
     void countReload(ReloadResult result) {
-        registry.counter(MeterNames.CONFIG_RELOADS, MeterNames.TAG_RESULT, result.result()).increment();
-        lastReload = result;
+        ProxyReload.count(this, result);
     }
 
     DataPlaneWarnings warnings() {

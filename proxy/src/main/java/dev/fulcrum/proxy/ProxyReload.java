@@ -1,10 +1,14 @@
 package dev.fulcrum.proxy;
 
 import dev.fulcrum.balancing.BackendState;
+import dev.fulcrum.metrics.MeterNames;
+import dev.fulcrum.proxy.config.ConfigException;
+import dev.fulcrum.proxy.config.ConfigLoader;
 import dev.fulcrum.proxy.config.FulcrumConfig;
 import dev.fulcrum.proxy.config.ListenerConfig;
 import dev.fulcrum.proxy.config.PoolConfig;
 import dev.fulcrum.proxy.health.HealthChecks;
+import io.micrometer.core.instrument.Gauge;
 import io.netty.channel.Channel;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -36,6 +40,35 @@ final class ProxyReload {
     private static final Logger log = LoggerFactory.getLogger(FulcrumProxy.class);
 
     private ProxyReload() {
+    }
+
+    static void registerMeters(FulcrumProxy proxy) {
+        proxy.registry().counter(MeterNames.CONFIG_RELOADS, MeterNames.TAG_RESULT, ReloadResult.OK);
+        proxy.registry().counter(MeterNames.CONFIG_RELOADS, MeterNames.TAG_RESULT, ReloadResult.REFUSED);
+        Gauge.builder(MeterNames.CONFIG_LAST_RELOAD_SUCCESS, proxy, p -> p.lastReloadSuccessMillis / 1000.0)
+                .baseUnit("seconds").register(proxy.registry());
+    }
+
+    static void count(FulcrumProxy proxy, ReloadResult result) {
+        proxy.registry().counter(MeterNames.CONFIG_RELOADS, MeterNames.TAG_RESULT, result.result()).increment();
+        proxy.lastReload = result;
+    }
+
+    /** Reads the running configuration's file again and applies it. */
+    static ReloadResult fromFile(FulcrumProxy proxy) {
+        FulcrumConfig running = proxy.config;
+        if (running.source() == null) {
+            return refused(proxy, List.of("no configuration file to read again: this proxy was started from a"
+                    + " configuration built in code"), 0);
+        }
+        long start = System.nanoTime();
+        FulcrumConfig next;
+        try {
+            next = ConfigLoader.load(running.source());
+        } catch (ConfigException e) {
+            return refused(proxy, e.problems().stream().map(Object::toString).toList(), start);
+        }
+        return apply(proxy, next);
     }
 
     static ReloadResult apply(FulcrumProxy proxy, FulcrumConfig next) {
