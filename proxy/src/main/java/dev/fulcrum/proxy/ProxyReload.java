@@ -125,6 +125,10 @@ final class ProxyReload {
     private static void commit(FulcrumProxy proxy, FulcrumConfig next, Map<String, Pool> before, Map<String, Pool> pools,
             Map<String, ListenerSocket> sockets, Map<ListenerSocket, Channel> newlyBound) {
         var registry = proxy.registry();
+        // Marked draining before anything is published, so that no policy (a flow accepted before
+        // the reload may still pick from the old one) sends a new flow to a removed backend.
+        List<Removed> removed = removedBackends(before, pools);
+        removed.forEach(r -> r.state().setDraining(true));
         // Gauges of removed backends go first: a backend re-added under the same name registers anew.
         before.forEach((name, old) -> old.removeGaugesNotIn(pools.get(name), registry));
         pools.forEach((name, pool) -> {
@@ -161,16 +165,26 @@ final class ProxyReload {
         proxy.pools = Collections.unmodifiableMap(pools);
         proxy.listeners = Collections.unmodifiableMap(sockets);
         proxy.config = next;
+        removed.forEach(r -> proxy.retiredBackends.retire(r.pool(), r.state(), r.drainTimeout()));
+    }
+
+    private record Removed(String pool, BackendState state, Duration drainTimeout) {
+    }
+
+    /** The backends of {@code before} that {@code pools} no longer has (same name and address). */
+    private static List<Removed> removedBackends(Map<String, Pool> before, Map<String, Pool> pools) {
+        List<Removed> removed = new ArrayList<>();
         for (Pool old : before.values()) {
             Pool now = pools.get(old.name());
             Duration drain = (now != null ? now.config() : old.config()).removedBackendDrainTimeout();
             for (BackendState state : old.backends().states()) {
                 BackendState after = now == null ? null : now.backends().byName(state.backend().name());
                 if (after == null || !after.sharesLiveStateWith(state)) {
-                    proxy.retiredBackends.retire(old.name(), state, drain);
+                    removed.add(new Removed(old.name(), state, drain));
                 }
             }
         }
+        return removed;
     }
 
     static List<HealthChecks.Target> healthTargets(Map<String, Pool> pools) {
