@@ -338,13 +338,17 @@ public final class FulcrumProxy implements AutoCloseable {
      */
     public int drain(Duration timeout) throws InterruptedException {
         state = "draining";
+        // Accepting stops first: the caller has just logged that it is stopping. Under the reload
+        // lock, so a reload under way ends before (and one asked later is refused: not running).
+        synchronized (reloadLock) {
+            for (ListenerSocket listener : listeners.values()) {
+                if (listener.serverChannel() != null) {
+                    listener.serverChannel().close().awaitUninterruptibly();
+                }
+            }
+        }
         if (watcher != null) {
             watcher.close();
-        }
-        for (ListenerSocket listener : listeners.values()) {
-            if (listener.serverChannel() != null) {
-                listener.serverChannel().close().awaitUninterruptibly();
-            }
         }
         long deadline = System.nanoTime() + timeout.toNanos();
         while (openFlows() > 0 && System.nanoTime() - deadline < 0) {
