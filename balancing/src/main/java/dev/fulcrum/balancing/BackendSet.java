@@ -38,6 +38,36 @@ public final class BackendSet {
         return new BackendSet(states);
     }
 
+    /**
+     * Builds the set a reload gives: a backend of {@code previous} with the same name and address
+     * is the same backend, and its new state shares the live counters of the old one (active
+     * flows, latency) and copies its flags (draining, health), whatever its new weight, limit or
+     * position; other backends start fresh.
+     *
+     * <pre>{@code
+     * BackendSet next = BackendSet.carryingOver(newBackends, pool.backends());
+     * }</pre>
+     */
+    public static BackendSet carryingOver(List<Backend> backends, BackendSet previous) {
+        List<BackendState> states = new ArrayList<>(backends.size());
+        Set<String> names = new HashSet<>();
+        for (Backend backend : backends) {
+            if (!names.add(backend.name())) {
+                throw new IllegalArgumentException("backend name: " + backend.name() + " (expected: unique in its pool)");
+            }
+            BackendState before = previous == null ? null : previous.byName(backend.name());
+            states.add(before != null && sameAddress(before.backend(), backend)
+                    ? new BackendState(backend, states.size(), before)
+                    : new BackendState(backend, states.size()));
+        }
+        return new BackendSet(states);
+    }
+
+    /** Whether two configurations of a backend name the same host and port (its identity with its name). */
+    public static boolean sameAddress(Backend a, Backend b) {
+        return a.host().equals(b.host()) && a.port() == b.port();
+    }
+
     public int size() {
         return states.size();
     }

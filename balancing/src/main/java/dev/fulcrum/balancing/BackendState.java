@@ -29,17 +29,18 @@ public final class BackendState {
 
     private final Backend backend;
     private final int index;
-    private final AtomicInteger active = new AtomicInteger();
+    // Shared with the states that carry this backend over a reload (see the second constructor).
+    private final AtomicInteger active;
     private volatile boolean draining;
     // Written by the health-check thread only; true when the pool has no checks.
     private volatile boolean healthy = true;
-    private final AtomicLong latency = new AtomicLong(PackedPeakEwma.NO_SAMPLE);
+    private final AtomicLong latency;
     private volatile long latencyDecayNanos = PeakEwma.DEFAULT_DECAY_NANOS;
 
     /** {@link #NONE}, or the clock reading when the current ramp began. */
-    private final AtomicLong rampStart = new AtomicLong(NONE);
+    private final AtomicLong rampStart;
     private volatile SlowStart slowStart;
-    private final EjectionState ejection = new EjectionState(this);
+    private final EjectionState ejection;
 
     /** No ramp running, or not ejected (never a clock reading in practice: nanoTime is not that far off). */
     static final long NONE = Long.MIN_VALUE;
@@ -49,12 +50,40 @@ public final class BackendState {
     BackendState(Backend backend, int index) {
         this.backend = backend;
         this.index = index;
+        this.active = new AtomicInteger();
+        this.latency = new AtomicLong(PackedPeakEwma.NO_SAMPLE);
+        this.rampStart = new AtomicLong(NONE);
+        this.ejection = new EjectionState();
+        this.nameSeed = nameSeed(backend.name());
+    }
+
+    /**
+     * The same backend in a new {@link BackendSet} after a reload (new weight, limit or position):
+     * the counters that flows still open on {@code previous} update are shared (active flows,
+     * latency, the slow-start ramp and the ejection state), so a flow that ends later releases the
+     * one count both states see; flags and settings are copied. A field added to this class must be
+     * carried here too (BackendStateCarryOverTest checks every field).
+     */
+    BackendState(Backend backend, int index, BackendState previous) {
+        this.backend = backend;
+        this.index = index;
+        this.active = previous.active;
+        this.latency = previous.latency;
+        this.draining = previous.draining;
+        this.healthy = previous.healthy;
+        this.latencyDecayNanos = previous.latencyDecayNanos;
+        this.rampStart = previous.rampStart;
+        this.slowStart = previous.slowStart;
+        this.ejection = previous.ejection;
+        this.nameSeed = previous.nameSeed;
+    }
+
+    private static long nameSeed(String name) {
         long h = 0;
-        String name = backend.name();
         for (int i = 0; i < name.length(); i++) {
             h = h * 31 + name.charAt(i);
         }
-        this.nameSeed = dev.fulcrum.balancing.hashing.SplitMix64.mix(h + dev.fulcrum.balancing.hashing.SplitMix64.GAMMA);
+        return dev.fulcrum.balancing.hashing.SplitMix64.mix(h + dev.fulcrum.balancing.hashing.SplitMix64.GAMMA);
     }
 
     /**
@@ -63,6 +92,11 @@ public final class BackendState {
      */
     public long nameSeed() {
         return nameSeed;
+    }
+
+    /** Whether {@code other} is this backend, carried over a reload (or this very state). */
+    public boolean sharesLiveStateWith(BackendState other) {
+        return active == other.active;
     }
 
     public Backend backend() {
@@ -301,12 +335,12 @@ public final class BackendState {
 
     /** Whether the backend is ejected now; ends an ejection whose time is up (and starts the slow start). */
     public boolean isEjected() {
-        return ejection.isEjected();
+        return ejection.isEjected(this);
     }
 
     /** Ends the ejection if its time is up; the control thread calls it each tick, so gauges and ramps move without traffic. */
     public void refreshEjection() {
-        ejection.isEjected();
+        ejection.isEjected(this);
     }
 
     /** Times this backend was ejected since it was created. */

@@ -13,7 +13,6 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 final class EjectionState {
 
-    private final BackendState owner;
     private final AtomicReference<OutlierDetection> detection = new AtomicReference<>();
     private final AtomicInteger consecutiveFailures = new AtomicInteger();
     /** {@link BackendState#NONE}, or the clock reading at which the current ejection ends. */
@@ -22,10 +21,6 @@ final class EjectionState {
     private volatile int multiplier;
     private volatile long lastEndedNanos;
     private final AtomicLong total = new AtomicLong();
-
-    EjectionState(BackendState owner) {
-        this.owner = owner;
-    }
 
     OutlierDetection detection() {
         return detection.get();
@@ -80,7 +75,8 @@ final class EjectionState {
         return true;
     }
 
-    boolean isEjected() {
+    /** {@code owner}: the state asking, whose ramp starts when this call ends the ejection (states carried over a reload share one EjectionState). */
+    boolean isEjected(BackendState owner) {
         long until = ejectedUntil.get();
         if (until == BackendState.NONE) {
             return false;

@@ -26,6 +26,10 @@ public final class MeterNames {
     public static final String BACKEND_HEALTHY = "fulcrum.backend.healthy";
     /** Health checks done, by result {@code pass}, {@code fail} or {@code timeout} (tags: pool, backend, result). */
     public static final String BACKEND_HEALTH_CHECKS = "fulcrum.backend.health.checks";
+    /** Configuration reloads, by result {@code ok} or {@code refused} (tags: result). */
+    public static final String CONFIG_RELOADS = "fulcrum.config.reloads";
+    /** When the configuration was last loaded successfully (start or reload), in seconds since the epoch. */
+    public static final String CONFIG_LAST_RELOAD_SUCCESS = "fulcrum.config.last.reload.success.timestamp";
 
     /** Connect attempts that were retries after a failed connect, counted on the backend retried to (tags: pool, backend). */
     public static final String BACKEND_CONNECT_RETRIES = "fulcrum.backend.connect.retries";

@@ -27,6 +27,8 @@ public enum EndReason {
     BAD_PROXY_HEADER,
     /** Shutdown's drain timeout ran out while the flow was open. */
     SHUTDOWN,
+    /** A reload removed the flow's backend and the pool's {@code removedBackendDrainTimeout} ran out. */
+    BACKEND_REMOVED,
     /** An unexpected error on one of the flow's connections. */
     ERROR;
 

@@ -3,38 +3,31 @@ package dev.fulcrum.proxy;
 import dev.fulcrum.balancing.BackendState;
 import dev.fulcrum.metrics.PrometheusRegistries;
 import dev.fulcrum.proxy.ProxyStatus.BackendStatus;
-import dev.fulcrum.proxy.ProxyStatus.HealthStatus;
-import dev.fulcrum.proxy.ProxyStatus.ListenerStatus;
-import dev.fulcrum.proxy.ProxyStatus.PoolStatus;
 import dev.fulcrum.proxy.admin.AdminServer;
 import dev.fulcrum.proxy.config.FulcrumConfig;
-import dev.fulcrum.proxy.config.ValueParsers;
 import dev.fulcrum.proxy.config.ListenerConfig;
 import dev.fulcrum.proxy.config.PoolConfig;
+import dev.fulcrum.proxy.config.ValueParsers;
 import dev.fulcrum.proxy.health.HealthChecks;
-import dev.fulcrum.proxy.health.HealthState;
 import dev.fulcrum.proxy.telemetry.Telemetry;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.netty.bootstrap.Bootstrap;
-import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.WriteBufferWaterMark;
-import io.netty.channel.socket.SocketChannel;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.Future;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,7 +42,11 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * {@link #start} binds everything or nothing: if one listener cannot bind, what was started is
- * stopped again and a {@link StartupException} says which listener and why.
+ * stopped again and a {@link StartupException} says which listener and why. {@link #reload} is
+ * all-or-nothing too (see {@link ProxyReload}).
+ *
+ * <p>Threading: the pools and listeners are immutable maps replaced whole by a reload and read
+ * through volatile fields; reloads and drain/undrain run one at a time ({@link #reloadLock}).
  */
 public final class FulcrumProxy implements AutoCloseable {
 
@@ -57,28 +54,45 @@ public final class FulcrumProxy implements AutoCloseable {
     /** Fired into each client pipeline when the drain timeout runs out. */
     static final Object SHUTDOWN_EVENT = new Object();
 
-    private final FulcrumConfig config;
     private final TransportKind transport;
     private final int eventLoops;
     private final EventLoopGroup group;
     private final PrometheusMeterRegistry registry;
-    private final Map<String, Pool> pools = new LinkedHashMap<>();
-    private final Map<String, Listener> listeners = new LinkedHashMap<>();
     private final DataPlaneWarnings warnings = new DataPlaneWarnings();
     private final long startedNanos = System.nanoTime();
+    final Object reloadLock = new Object();
+    final ListenerBinder binder;
+    final RetiredBackends retiredBackends;
+    /** Listeners a reload removed whose flows are still open. */
+    final List<ListenerSocket> retiredListeners = new CopyOnWriteArrayList<>();
+    private final ExecutorService reloads = Executors.newSingleThreadExecutor(r -> {
+        Thread thread = new Thread(r, "fulcrum-reload");
+        thread.setDaemon(true);
+        return thread;
+    });
+    volatile FulcrumConfig config;
+    volatile String checksum;
+    volatile Map<String, Pool> pools = Map.of();
+    volatile Map<String, ListenerSocket> listeners = Map.of();
+    volatile ReloadResult lastReload;
+    volatile long lastReloadSuccessMillis = System.currentTimeMillis();
     private ControlLoop controlLoop;
-    private HealthChecks healthChecks;
+    HealthChecks healthChecks;
     private AdminServer admin;
-    private Telemetry telemetry;
+    private volatile Telemetry telemetry;
+    private ConfigWatcher watcher;
     private volatile String state = "starting";
 
     private FulcrumProxy(FulcrumConfig config) {
         this.config = config;
+        this.checksum = ConfigChanges.checksum(config);
         this.transport = TransportKind.resolve(config.runtime().transport());
         int configured = config.runtime().eventLoops();
         this.eventLoops = configured > 0 ? configured : Runtime.getRuntime().availableProcessors();
         this.registry = PrometheusRegistries.create();
         this.group = new MultiThreadIoEventLoopGroup(eventLoops, new DefaultThreadFactory("fulcrum-io"), transport.ioHandlerFactory());
+        this.binder = new ListenerBinder(group, transport, () -> telemetry);
+        this.retiredBackends = new RetiredBackends(this::allListenerSockets);
     }
 
     /** Starts Fulcrum as configured, or throws with nothing left running. */
@@ -99,115 +113,110 @@ public final class FulcrumProxy implements AutoCloseable {
         } catch (java.io.UncheckedIOException e) {
             throw new StartupException(e.getMessage(), e);
         }
+        Map<String, Pool> startPools = new LinkedHashMap<>();
         for (PoolConfig poolConfig : config.pools().values()) {
-            pools.put(poolConfig.name(), Pool.create(poolConfig, registry));
-            telemetry.addPool(poolConfig.name(), pools.get(poolConfig.name()).backends());
+            Pool pool = Pool.create(poolConfig, registry);
+            startPools.put(poolConfig.name(), pool);
+            telemetry.addPool(poolConfig.name(), pool.backends());
         }
-        for (ListenerConfig listenerConfig : config.listeners().values()) {
-            Listener listener = new Listener(listenerConfig, pools.get(listenerConfig.pool()),
-                    backendBootstrap(listenerConfig), warnings, registry);
-            listeners.put(listenerConfig.name(), listener);
-            bind(listener);
+        pools = Collections.unmodifiableMap(startPools);
+        Map<String, ListenerSocket> sockets = new LinkedHashMap<>();
+        for (ListenerConfig lc : config.listeners().values()) {
+            ListenerSocket socket = new ListenerSocket(lc.name(), warnings);
+            socket.registerMeters(registry);
+            socket.publish(new Listener(lc, pools.get(lc.pool()), binder.backendBootstrap(lc), socket));
+            sockets.put(lc.name(), socket);
+            listeners = Collections.unmodifiableMap(sockets); // so that close() finds what was bound
+            socket.bound(binder.bind(socket, lc.bind()));
         }
+        sockets.values().forEach(s -> ListenerBinder.startAccepting(s.serverChannel()));
         controlLoop = new ControlLoop(config.telemetry().tick(), warnings);
         controlLoop.addTask("telemetry", telemetry::tick);
         controlLoop.addTask("ejection", () -> pools.values().forEach(Pool::refreshEjections));
-        healthChecks = HealthChecks.start(healthTargets(), transport.ioHandlerFactory(), transport.channel(), registry);
+        controlLoop.addTask("retired backends and listeners", this::tickRetired);
+        healthChecks = HealthChecks.start(ProxyReload.healthTargets(pools), transport.ioHandlerFactory(), transport.channel(), registry);
+        ProxyReload.registerMeters(this);
         if (config.admin().enabled()) {
             admin = AdminServer.start(config.admin().address(), transport.ioHandlerFactory(), transport.serverChannel(), this);
+            if (!admin.address().getAddress().isLoopbackAddress() && config.admin().token() == null) {
+                log.warn("the admin API listens on {}, not a loopback address, and has no token: anyone who reaches it may"
+                        + " drain backends and reload (set admin.tokenFile or FULCRUM_ADMIN_TOKEN)", config.admin().address());
+            }
+        }
+        if (config.source() != null) {
+            watcher = ConfigWatcher.start(config.source(), this);
         }
         if (transport.name().equals("epoll") && !EpollRegistrationRepair.isAvailable()) {
             log.warn("transport epoll without the registration repair ({}): a half-closed flow may lose bytes"
                     + " (see EpollRegistrationRepair); use transport auto or nio", EpollRegistrationRepair.unavailabilityCause());
         }
         state = "running";
-        log.info("Fulcrum {} started: transport {}, {} event loops, listeners {}", Version.get(), transport.name(),
-                eventLoops, listeners.values().stream().map(l -> l.name() + "@" + listenerAddress(l.name())).toList());
+        log.info("Fulcrum {} started: transport {}, {} event loops, listeners {}, configuration {}", Version.get(), transport.name(),
+                eventLoops, listeners.values().stream().map(l -> l.name() + "@" + listenerAddress(l.name())).toList(), checksum);
     }
 
-    private List<HealthChecks.Target> healthTargets() {
-        List<HealthChecks.Target> targets = new ArrayList<>();
-        for (Pool pool : pools.values()) {
-            if (pool.config().health() != null) {
-                for (BackendState b : pool.backends().states()) {
-                    targets.add(new HealthChecks.Target(pool.name(), b, pool.address(b), pool.config().health()));
-                }
+    private void tickRetired() {
+        retiredBackends.tick();
+        for (ListenerSocket socket : retiredListeners) {
+            if (socket.openConnections() == 0) {
+                retiredListeners.remove(socket);
+                socket.removeGauge(registry);
             }
         }
-        return targets;
     }
 
-    private Bootstrap backendBootstrap(ListenerConfig listener) {
-        return new Bootstrap()
-                .channel(transport.channel())
-                .option(ChannelOption.AUTO_READ, false)
-                .option(ChannelOption.TCP_NODELAY, true)
-                .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, listener.connectTimeout().toMillis()))
-                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, waterMark(listener));
+    List<ListenerSocket> allListenerSockets() {
+        List<ListenerSocket> all = new ArrayList<>(listeners.values());
+        all.addAll(retiredListeners);
+        return all;
     }
 
-    private static WriteBufferWaterMark waterMark(ListenerConfig listener) {
-        return new WriteBufferWaterMark(listener.writeBuffer().low(), listener.writeBuffer().high());
+    // ---- reload ----
+
+    /**
+     * Applies {@code next} to the running proxy, or refuses it and changes nothing. Runs one at a
+     * time; callers on an event loop must use {@link #requestReload()} instead.
+     */
+    public ReloadResult reload(FulcrumConfig next) {
+        return ProxyReload.apply(this, next);
     }
 
-    private void bind(Listener listener) {
-        ListenerConfig lc = listener.config();
-        long idleMillis = lc.idleTimeout().toMillis();
-        SniFallbacks sniFallbacks = lc.key() == ListenerConfig.FlowKey.SNI ? new SniFallbacks(lc.name(), registry) : null;
-        ServerBootstrap bootstrap = new ServerBootstrap()
-                .group(group)
-                .channel(transport.serverChannel())
-                .option(ChannelOption.SO_BACKLOG, 4096)
-                .option(ChannelOption.SO_REUSEADDR, true)
-                // The client is not read until its backend is connected: nothing to buffer meanwhile.
-                .childOption(ChannelOption.AUTO_READ, false)
-                .childOption(ChannelOption.TCP_NODELAY, true)
-                .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
-                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, waterMark(lc))
-                .childHandler(new ChannelInitializer<SocketChannel>() {
-                    @Override
-                    protected void initChannel(SocketChannel ch) {
-                        if (idleMillis > 0) {
-                            ch.pipeline().addLast(new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS));
-                        }
-                        ProxiedFlow flow = new ProxiedFlow(listener, ch, telemetry.newFlow(ch));
-                        if (lc.proxyProtocol() != ListenerConfig.ProxyProtocol.OFF) {
-                            ProxyHeaderReader.addTo(ch.pipeline(), flow, lc);
-                        }
-                        if (sniFallbacks != null) {
-                            ch.pipeline().addLast(new SniPeeker(flow, sniFallbacks, lc.sniTimeout().toMillis()));
-                        }
-                        ch.pipeline().addLast(new RelayHandler(flow, ProxiedFlow.Side.CLIENT));
-                    }
-                });
-        ChannelFuture bound = bootstrap.bind(new InetSocketAddress(lc.bind().host(), lc.bind().port())).awaitUninterruptibly();
-        if (!bound.isSuccess()) {
-            throw new StartupException("listeners." + lc.name() + ".bind: cannot listen on " + lc.bind() + ": "
-                    + bound.cause().getMessage(), bound.cause());
-        }
-        // After Netty's acceptor, which passes accept errors (such as running out of file
-        // descriptors) down the pipeline: report them through the control thread, not Netty's log.
-        bound.channel().pipeline().addLast(new AcceptErrors(listener));
-        listener.bound(bound.channel());
+    /** Reads the configuration file again and applies it ({@link #reload(FulcrumConfig)}). */
+    public ReloadResult reloadFromFile() {
+        return ProxyReload.fromFile(this);
     }
 
-    private static final class AcceptErrors extends io.netty.channel.ChannelInboundHandlerAdapter {
-        private final Listener listener;
-
-        AcceptErrors(Listener listener) {
-            this.listener = listener;
-        }
-
-        @Override
-        public void exceptionCaught(io.netty.channel.ChannelHandlerContext ctx, Throwable cause) {
-            listener.warnings().report("listener " + listener.name() + ": accept failed (Netty pauses accepting for 1s): " + cause);
-        }
+    /**
+     * Reloads the file on the reload thread (SIGHUP, {@code POST /api/reload} and the file watch
+     * all come here, so reloads never overlap and never run on an event loop).
+     */
+    public CompletableFuture<ReloadResult> requestReload() {
+        return CompletableFuture.supplyAsync(this::reloadFromFile, reloads);
     }
+
+    /** The last reload's result, or {@code null} when there was none. */
+    public ReloadResult lastReload() {
+        return lastReload;
+    }
+
+    /** {@code sha256:...} of the running configuration's normalised form. */
+    public String configChecksum() {
+        return checksum;
+    }
+
+    void countReload(ReloadResult result) {
+        ProxyReload.count(this, result);
+    }
+
+    DataPlaneWarnings warnings() {
+        return warnings;
+    }
+
+    // ---- what the admin API and tests read ----
 
     /** The address a listener is bound to (its real port when the configured one was 0). */
     public InetSocketAddress listenerAddress(String name) {
-        Listener listener = listeners.get(name);
+        ListenerSocket listener = listeners.get(name);
         if (listener == null || listener.serverChannel() == null) {
             throw new IllegalArgumentException("listener: " + name + " (expected one of " + listeners.keySet() + ")");
         }
@@ -236,6 +245,18 @@ public final class FulcrumProxy implements AutoCloseable {
         return transport.name();
     }
 
+    int eventLoops() {
+        return eventLoops;
+    }
+
+    long uptimeMillis() {
+        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos);
+    }
+
+    String state() {
+        return state;
+    }
+
     /** Flows ended on a listener for a reason, as counted by {@code fulcrum_flows_ended_total}. */
     public long flowsEnded(String listener, EndReason reason) {
         return listeners.get(listener).endedCount(reason);
@@ -250,24 +271,19 @@ public final class FulcrumProxy implements AutoCloseable {
      * after the change, or {@code null} when the pool or backend does not exist.
      */
     public BackendStatus setDraining(String pool, String backend, boolean draining) {
-        Pool found = pools.get(pool);
-        BackendState state = found == null ? null : found.backends().byName(backend);
-        if (state == null) {
-            return null;
+        synchronized (reloadLock) { // a reload copies the flag: it must not miss a change made meanwhile
+            Pool found = pools.get(pool);
+            BackendState state = found == null ? null : found.backends().byName(backend);
+            if (state == null) {
+                return null;
+            }
+            if (state.isDraining() != draining) {
+                state.setDraining(draining);
+                log.info("pool {} backend {}: {} ({} open flows)", pool, backend, draining ? "draining" : "taking new flows again",
+                        state.activeFlows());
+            }
+            return ProxyViews.backendStatus(this, found, state);
         }
-        if (state.isDraining() != draining) {
-            state.setDraining(draining);
-            log.info("pool {} backend {}: {} ({} open flows)", pool, backend, draining ? "draining" : "taking new flows again",
-                    state.activeFlows());
-        }
-        return backendStatus(found, state);
-    }
-
-    private BackendStatus backendStatus(Pool pool, BackendState b) {
-        String backendState = b.isDraining() ? "draining" : !b.isHealthy() ? "down" : b.isEjected() ? "ejected"
-                : b.rampFraction() < 1.0 ? "slow-start" : "up";
-        return new BackendStatus(b.backend().name(), b.backend().address(), b.weight(),
-                backendState, b.activeFlows(), b.backend().maxConnections(), healthStatus(pool, b));
     }
 
     /** A backend's live state, for operators' tools and tests. */
@@ -318,36 +334,19 @@ public final class FulcrumProxy implements AutoCloseable {
     }
 
     public ProxyStatus status() {
-        List<ListenerStatus> listenerStatuses = new ArrayList<>();
-        for (Listener l : listeners.values()) {
-            String address = l.serverChannel() == null ? l.config().bind().toString() : String.valueOf(l.serverChannel().localAddress());
-            listenerStatuses.add(new ListenerStatus(l.name(), address, l.pool().name(), l.openConnections(),
-                    l.config().maxConnections(), l.acceptedCount(), l.endedCount(EndReason.LISTENER_FULL)));
-        }
-        List<PoolStatus> poolStatuses = new ArrayList<>();
-        for (Pool pool : pools.values()) {
-            List<BackendStatus> backends = new ArrayList<>();
-            for (BackendState b : pool.backends().states()) {
-                backends.add(backendStatus(pool, b));
-            }
-            poolStatuses.add(new PoolStatus(pool.name(), pool.config().policy().type(), backends));
-        }
-        return new ProxyStatus(Version.get(), state, transport.name(), eventLoops,
-                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos), listenerStatuses, poolStatuses);
+        return ProxyViews.status(this);
     }
 
-    private HealthStatus healthStatus(Pool pool, BackendState backend) {
-        HealthState health = healthChecks == null ? null : healthChecks.state(backend);
-        if (health == null) {
-            return null;
-        }
-        return new HealthStatus(pool.config().health().type().configName(), health.isUp() ? "up" : "down",
-                health.consecutivePasses(), health.consecutiveFailures(), health.rise(), health.fall());
+    /** Every pool's backends with their totals, as {@code GET /api/backends} answers. */
+    public ProxyViews.BackendsView backends() {
+        return ProxyViews.backends(this);
     }
 
     public boolean isRunning() {
         return "running".equals(state);
     }
+
+    // ---- shutdown ----
 
     /**
      * Graceful shutdown's first half: stop accepting, let open flows finish for up to
@@ -355,10 +354,17 @@ public final class FulcrumProxy implements AutoCloseable {
      */
     public int drain(Duration timeout) throws InterruptedException {
         state = "draining";
-        for (Listener listener : listeners.values()) {
-            if (listener.serverChannel() != null) {
-                listener.serverChannel().close().awaitUninterruptibly();
+        // Accepting stops first: the caller has just logged that it is stopping. Under the reload
+        // lock, so a reload under way ends before (and one asked later is refused: not running).
+        synchronized (reloadLock) {
+            for (ListenerSocket listener : listeners.values()) {
+                if (listener.serverChannel() != null) {
+                    listener.serverChannel().close().awaitUninterruptibly();
+                }
             }
+        }
+        if (watcher != null) {
+            watcher.close();
         }
         long deadline = System.nanoTime() + timeout.toNanos();
         while (openFlows() > 0 && System.nanoTime() - deadline < 0) {
@@ -367,7 +373,7 @@ public final class FulcrumProxy implements AutoCloseable {
         int cut = openFlows();
         if (cut > 0) {
             log.warn("drain timeout ({}) ran out with {} flows open: closing them", ValueParsers.formatDuration(timeout), cut);
-            for (Listener listener : listeners.values()) {
+            for (ListenerSocket listener : allListenerSockets()) {
                 for (Channel client : listener.clients()) {
                     client.eventLoop().execute(() -> client.pipeline().fireUserEventTriggered(SHUTDOWN_EVENT));
                 }
@@ -382,7 +388,7 @@ public final class FulcrumProxy implements AutoCloseable {
 
     private int openFlows() {
         int open = 0;
-        for (Listener listener : listeners.values()) {
+        for (ListenerSocket listener : allListenerSockets()) {
             open += listener.openConnections();
         }
         return open;
@@ -392,11 +398,17 @@ public final class FulcrumProxy implements AutoCloseable {
     @Override
     public void close() {
         state = "stopped";
-        for (Listener listener : listeners.values()) {
-            if (listener.serverChannel() != null) {
-                listener.serverChannel().close().awaitUninterruptibly();
+        if (watcher != null) {
+            watcher.close();
+        }
+        reloads.shutdownNow();
+        synchronized (reloadLock) {
+            for (ListenerSocket listener : allListenerSockets()) {
+                if (listener.serverChannel() != null) {
+                    listener.serverChannel().close().awaitUninterruptibly();
+                }
+                listener.clients().close().awaitUninterruptibly();
             }
-            listener.clients().close().awaitUninterruptibly();
         }
         if (admin != null) {
             admin.close();

@@ -15,10 +15,14 @@ import io.micrometer.core.instrument.Tags;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
+import java.util.List;
 
 /**
- * A pool at run time: its backends' live state, their addresses resolved once (DNS never runs on an
- * event loop), their meters, and the current policy, read by event loops through a volatile field.
+ * A pool at run time, as one configuration made it: its backends' live state, their addresses
+ * resolved once (DNS never runs on an event loop), their meters, and the current policy, read by
+ * event loops through a volatile field. A reload builds a new pool from the old one
+ * ({@link #create(PoolConfig, Pool)}): backends that stay keep their live state and meters; the
+ * old pool lives on for the flows that picked from it.
  */
 final class Pool {
 
@@ -28,20 +32,30 @@ final class Pool {
     private final BackendMeters[] meters;
     private volatile BalancingPolicy policy;
 
-    private Pool(PoolConfig config, BackendSet backends, InetSocketAddress[] addresses, BackendMeters[] meters,
-            BalancingPolicy policy) {
+    private Pool(PoolConfig config, BackendSet backends, InetSocketAddress[] addresses, BalancingPolicy policy) {
         this.config = config;
         this.backends = backends;
         this.addresses = addresses;
-        this.meters = meters;
+        this.meters = new BackendMeters[backends.size()];
         this.policy = policy;
     }
 
-    /** Resolves every backend address and builds the policy; throws naming the backend that failed. */
+    /** Resolves every backend address and builds the policy and meters; throws naming the backend that failed. */
     static Pool create(PoolConfig config, MeterRegistry registry) {
-        BackendSet backends = BackendSet.of(config.backends());
+        Pool pool = create(config, (Pool) null);
+        pool.registerMeters(registry, null);
+        return pool;
+    }
+
+    /**
+     * Builds the pool a reload gives, with no side effect on {@code previous} (the reload may still
+     * be refused): backends of {@code previous} with the same name and address carry their live
+     * state over, and a policy of the same type gets the previous one to carry its own state.
+     * {@link #registerMeters} must run before the pool is published.
+     */
+    static Pool create(PoolConfig config, Pool previous) {
+        BackendSet backends = BackendSet.carryingOver(config.backends(), previous == null ? null : previous.backends);
         InetSocketAddress[] addresses = new InetSocketAddress[backends.size()];
-        BackendMeters[] meters = new BackendMeters[backends.size()];
         for (BackendState state : backends.states()) {
             Backend backend = state.backend();
             try {
@@ -50,11 +64,57 @@ final class Pool {
                 throw new StartupException("pools." + config.name() + ".backends[" + state.index() + "].address: cannot resolve "
                         + backend.host() + " (" + e.getMessage() + ")");
             }
-            meters[state.index()] = new BackendMeters(config.name(), state, registry);
         }
+        BalancingPolicy carried = previous != null && previous.config.policy().type().equals(config.policy().type())
+                ? previous.policy : null;
+        BalancingPolicy policy = Policies.create(backends, config.policy(), carried);
+        return new Pool(config, backends, addresses, policy);
+    }
+
+    /**
+     * Sets the pool's ejection and slow-start settings on its backends; on a reload, the backends it
+     * adds start their slow start. Part of the commit (the states it touches may be shared with
+     * {@code previous}, which must stay as it was while a reload may still be refused).
+     */
+    private void applyOperations(Pool previous) {
         PoolOperationsRuntime.apply(config, backends);
-        BalancingPolicy policy = Policies.create(backends, config.policy(), null);
-        return new Pool(config, backends, addresses, meters, policy);
+        if (previous == null) {
+            return;
+        }
+        for (BackendState state : backends.states()) {
+            BackendState before = previous.backends.byName(state.backend().name());
+            if (before == null || !state.sharesLiveStateWith(before)) {
+                state.startSlowStart();
+            }
+        }
+    }
+
+    /**
+     * Gives each backend its meters: those of {@code previous} for a backend that stays (their
+     * gauges now read the new state), new ones otherwise.
+     */
+    void registerMeters(MeterRegistry registry, Pool previous) {
+        applyOperations(previous);
+        for (BackendState state : backends.states()) {
+            BackendState before = previous == null ? null : previous.backends.byName(state.backend().name());
+            if (before != null && state.sharesLiveStateWith(before)) {
+                BackendMeters kept = previous.meters(before);
+                kept.state = state;
+                meters[state.index()] = kept;
+            } else {
+                meters[state.index()] = new BackendMeters(config.name(), state, registry);
+            }
+        }
+    }
+
+    /** Removes the gauges of backends that the next pool no longer has (their counters stay, as counters do). */
+    void removeGaugesNotIn(Pool next, MeterRegistry registry) {
+        for (BackendState state : backends.states()) {
+            BackendState after = next == null ? null : next.backends.byName(state.backend().name());
+            if (after == null || !after.sharesLiveStateWith(state)) {
+                meters(state).gauges.forEach(registry::remove);
+            }
+        }
     }
 
     String name() {
@@ -88,23 +148,33 @@ final class Pool {
         return meters[backend.index()];
     }
 
-    /** Per-backend meters, looked up once so the data plane only increments. */
+    /**
+     * Per-backend meters, looked up once so the data plane only increments. They outlive a reload
+     * that keeps the backend: the gauges read {@link #state}, which the reload moves to the new
+     * state (a gauge bound to an old state would go stale, and Micrometer keeps the first gauge
+     * registered under a name).
+     */
     static final class BackendMeters {
         final Counter flows;
         final Counter connectFailures;
         final Counter bytesToBackend;
         final Counter bytesToClient;
+        private final List<Gauge> gauges;
+        private volatile BackendState state;
 
         BackendMeters(String pool, BackendState state, MeterRegistry registry) {
+            this.state = state;
             Tags tags = Tags.of(MeterNames.TAG_POOL, pool, MeterNames.TAG_BACKEND, state.backend().name());
             flows = registry.counter(MeterNames.BACKEND_FLOWS, tags);
             connectFailures = registry.counter(MeterNames.BACKEND_CONNECT_FAILURES, tags);
             bytesToBackend = registry.counter(MeterNames.BACKEND_BYTES, tags.and(MeterNames.TAG_DIRECTION, "to_backend"));
             bytesToClient = registry.counter(MeterNames.BACKEND_BYTES, tags.and(MeterNames.TAG_DIRECTION, "to_client"));
-            Gauge.builder(MeterNames.BACKEND_ACTIVE, state, BackendState::activeFlows).tags(tags).register(registry);
-            Gauge.builder(MeterNames.BACKEND_HEALTHY, state, s -> s.isHealthy() ? 1 : 0).tags(tags).register(registry);
-            FunctionCounter.builder(MeterNames.BACKEND_EJECTIONS, state, BackendState::ejections).tags(tags).register(registry);
-            Gauge.builder(MeterNames.BACKEND_EJECTED, state, s -> s.isEjected() ? 1 : 0).tags(tags).register(registry);
+            gauges = List.of(
+                    Gauge.builder(MeterNames.BACKEND_ACTIVE, this, m -> m.state.activeFlows()).tags(tags).register(registry),
+                    Gauge.builder(MeterNames.BACKEND_HEALTHY, this, m -> m.state.isHealthy() ? 1 : 0).tags(tags).register(registry),
+                    Gauge.builder(MeterNames.BACKEND_EJECTED, this, m -> m.state.isEjected() ? 1 : 0).tags(tags).register(registry));
+            // A counter, kept like the others when the backend leaves; reads through the shared ejection state.
+            FunctionCounter.builder(MeterNames.BACKEND_EJECTIONS, this, m -> m.state.ejections()).tags(tags).register(registry);
         }
     }
 }

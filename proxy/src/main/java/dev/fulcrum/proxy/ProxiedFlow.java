@@ -72,6 +72,11 @@ final class ProxiedFlow {
         this.flow = FlowKeys.flow(listener.config().key(), (InetSocketAddress) client.remoteAddress());
     }
 
+    /** The backend the flow is on or connecting to, or {@code null} before the pick (for reloads). */
+    BackendState target() {
+        return target;
+    }
+
     Channel channel(Side side) {
         return side == Side.CLIENT ? client : backend;
     }

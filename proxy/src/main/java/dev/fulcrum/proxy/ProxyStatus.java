@@ -5,6 +5,11 @@ import java.util.List;
 /**
  * What {@code GET /api/status} answers: a consistent-enough snapshot of listeners, pools and
  * backends (each number is read atomically; the whole is not one transaction).
+ *
+ * @param configChecksum   {@code sha256:...} of the running configuration's normalised form
+ * @param configFile       the file it was read from, or {@code null} when built in code
+ * @param lastReload       the last reload's result, or {@code null} when there was none
+ * @param retiringBackends backends a reload removed whose open flows have not ended yet
  */
 public record ProxyStatus(
         String version,
@@ -12,8 +17,16 @@ public record ProxyStatus(
         String transport,
         int eventLoops,
         long uptimeMillis,
+        String configChecksum,
+        String configFile,
+        ReloadResult lastReload,
         List<ListenerStatus> listeners,
-        List<PoolStatus> pools) {
+        List<PoolStatus> pools,
+        List<RetiringBackend> retiringBackends) {
+
+    /** A removed backend still finishing flows; they are closed {@code closesInMillis} from now (0: being closed). */
+    public record RetiringBackend(String pool, String name, String address, int activeFlows, long closesInMillis) {
+    }
 
     public record ListenerStatus(
             String name, String address, String pool, int openConnections, int maxConnections,

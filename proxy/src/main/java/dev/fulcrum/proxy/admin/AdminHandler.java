@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.fulcrum.proxy.FulcrumProxy;
 import dev.fulcrum.proxy.telemetry.FeatureStream;
+import dev.fulcrum.proxy.config.AdminToken;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
@@ -26,17 +27,25 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Routes of the admin API: {@code GET /healthz}, {@code GET /api/status}, {@code GET /metrics},
- * {@code GET /api/stream} (NDJSON feature vectors, see {@link FeatureStream}),
- * {@code POST /api/pools/{pool}/backends/{backend}/drain} and {@code .../undrain}.
- * Every reply is complete JSON or text with a status that says what happened; a malformed request
- * gets 400 and its connection closed.
+ * Routes of the admin API: {@code GET /healthz}, {@code GET /api/status}, {@code GET /api/backends},
+ * {@code GET /metrics}, {@code GET /api/stream} (NDJSON feature vectors, see {@link FeatureStream}),
+ * {@code POST /api/pools/{pool}/backends/{backend}/drain} and {@code .../undrain},
+ * {@code POST /api/reload}. Every reply is complete JSON or text with a status that says what
+ * happened; every error is JSON ({@code {"error": "..."}}): 400 for a malformed request (its
+ * connection closed), 401 for a POST without the configured bearer token, 404 for an unknown route,
+ * 405 with {@code Allow} for a wrong method.
+ *
+ * <p>Every POST route changes the proxy, so when the configuration has a token ({@code admin.tokenFile}
+ * or {@code FULCRUM_ADMIN_TOKEN}) each needs {@code Authorization: Bearer <token>}; GET routes stay
+ * open (they only read, and Prometheus scrapes without credentials).
  */
 @ChannelHandler.Sharable
 final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
+    private static final String ROUTES = "/healthz, /api/status, /api/backends, /metrics, /api/stream, /api/reload,"
+            + " /api/pools/{pool}/backends/{backend}/drain|undrain";
 
     private final FulcrumProxy proxy;
 
@@ -50,6 +59,13 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             reply(ctx, request, error(HttpResponseStatus.BAD_REQUEST, "malformed request: " + request.decoderResult().cause()), true);
             return;
         }
+        // Before routing: a route added later is protected by being a POST, and without the token
+        // nobody learns which mutating routes exist.
+        FullHttpResponse denied = isReadOnly(request) ? null : authorize(request);
+        if (denied != null) {
+            reply(ctx, request, denied, false);
+            return;
+        }
         String path = new QueryStringDecoder(request.uri()).path();
         if (path.equals("/api/stream") && HttpMethod.GET.equals(request.method())) {
             FeatureStream stream = proxy.telemetry().stream();
@@ -60,16 +76,21 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             }
             return;
         }
+        if (path.equals("/api/reload")) {
+            reload(ctx, request);
+            return;
+        }
         FullHttpResponse response = switch (path) {
             case "/healthz" -> get(request, () -> proxy.isRunning()
                     ? text(HttpResponseStatus.OK, "ok\n", "text/plain; charset=utf-8")
                     : text(HttpResponseStatus.SERVICE_UNAVAILABLE, proxy.status().state() + "\n", "text/plain; charset=utf-8"));
             case "/api/status" -> get(request, () -> json(HttpResponseStatus.OK, proxy.status()));
+            case "/api/backends" -> get(request, () -> json(HttpResponseStatus.OK, proxy.backends()));
             case "/metrics" -> get(request, () -> text(HttpResponseStatus.OK, proxy.registry().scrape(), PROMETHEUS_TEXT));
             default -> {
                 Matcher drain = DRAIN.matcher(path);
-                yield drain.matches() ? drain(request, drain) : error(HttpResponseStatus.NOT_FOUND, "no route " + path
-                        + " (expected one of /healthz, /api/status, /metrics, /api/stream, /api/pools/{pool}/backends/{backend}/drain|undrain)");
+                yield drain.matches() ? drain(request, drain)
+                        : error(HttpResponseStatus.NOT_FOUND, "no route " + path + " (expected one of " + ROUTES + ")");
             }
         };
         reply(ctx, request, response, false);
@@ -78,18 +99,75 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static final Pattern DRAIN = Pattern.compile("/api/pools/([^/]+)/backends/([^/]+)/(drain|undrain)");
 
     private FullHttpResponse drain(FullHttpRequest request, Matcher path) throws JsonProcessingException {
-        if (!HttpMethod.POST.equals(request.method())) {
-            FullHttpResponse response = error(HttpResponseStatus.METHOD_NOT_ALLOWED, request.method() + " is not allowed here (expected POST)");
-            response.headers().set(HttpHeaderNames.ALLOW, "POST");
-            return response;
+        FullHttpResponse refused = postOnly(request);
+        if (refused != null) {
+            return refused;
         }
         String pool = QueryStringDecoder.decodeComponent(path.group(1));
         String backend = QueryStringDecoder.decodeComponent(path.group(2));
         Object status = proxy.setDraining(pool, backend, path.group(3).equals("drain"));
         if (status == null) {
-            return error(HttpResponseStatus.NOT_FOUND, "no backend " + backend + " in pool " + pool + " (see /api/status)");
+            return error(HttpResponseStatus.NOT_FOUND, "no backend " + backend + " in pool " + pool + " (see /api/backends)");
         }
         return json(HttpResponseStatus.OK, status);
+    }
+
+    /**
+     * Reloads on the proxy's reload thread (never on this event loop: it resolves names and binds
+     * sockets) and answers when done: 200 with what changed, or 422 with why it was refused.
+     */
+    private void reload(ChannelHandlerContext ctx, FullHttpRequest request) {
+        FullHttpResponse refused = postOnly(request);
+        if (refused != null) {
+            reply(ctx, request, refused, false);
+            return;
+        }
+        boolean keepAlive = HttpUtil.isKeepAlive(request);
+        proxy.requestReload().whenComplete((result, failure) -> ctx.executor().execute(() -> {
+            FullHttpResponse response;
+            try {
+                response = failure != null
+                        ? error(HttpResponseStatus.INTERNAL_SERVER_ERROR, "reload failed: " + failure)
+                        : json(result.isOk() ? HttpResponseStatus.OK : HttpResponseStatus.UNPROCESSABLE_ENTITY, result);
+            } catch (JsonProcessingException e) {
+                response = error(HttpResponseStatus.INTERNAL_SERVER_ERROR, e.toString());
+            }
+            send(ctx, response, false, keepAlive);
+        }));
+    }
+
+    /** {@code null} when the request is a POST, else the 405 to answer. */
+    private static FullHttpResponse postOnly(FullHttpRequest request) {
+        if (!HttpMethod.POST.equals(request.method())) {
+            FullHttpResponse response = error(HttpResponseStatus.METHOD_NOT_ALLOWED, request.method() + " is not allowed here (expected POST)");
+            response.headers().set(HttpHeaderNames.ALLOW, "POST");
+            return response;
+        }
+        return null;
+    }
+
+    private static boolean isReadOnly(FullHttpRequest request) {
+        return HttpMethod.GET.equals(request.method()) || HttpMethod.HEAD.equals(request.method());
+    }
+
+    /** {@code null} when no token is configured or the request bears it, else the 401 to answer. */
+    private FullHttpResponse authorize(FullHttpRequest request) {
+        AdminToken token = proxy.config().admin().token();
+        if (token == null) {
+            return null;
+        }
+        String authorization = request.headers().get(HttpHeaderNames.AUTHORIZATION);
+        String presented = authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)
+                ? authorization.substring(7).strip() : null;
+        if (token.matches(presented)) {
+            return null;
+        }
+        FullHttpResponse response = error(HttpResponseStatus.UNAUTHORIZED, presented == null
+                ? "this route needs the admin token (expected: Authorization: Bearer <token>)"
+                : "the bearer token is not the admin token");
+        response.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, presented == null
+                ? "Bearer realm=\"fulcrum\"" : "Bearer realm=\"fulcrum\", error=\"invalid_token\"");
+        return response;
     }
 
     private interface Route {
@@ -109,7 +187,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         return text(status, JSON.writeValueAsString(body) + "\n", "application/json");
     }
 
-    private static FullHttpResponse error(HttpResponseStatus status, String message) {
+    static FullHttpResponse error(HttpResponseStatus status, String message) {
         try {
             return json(status, Map.of("error", message));
         } catch (JsonProcessingException e) {
@@ -126,10 +204,13 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     }
 
     private static void reply(ChannelHandlerContext ctx, FullHttpRequest request, FullHttpResponse response, boolean close) {
-        if (HttpMethod.HEAD.equals(request.method())) {
+        send(ctx, response, HttpMethod.HEAD.equals(request.method()), !close && HttpUtil.isKeepAlive(request));
+    }
+
+    private static void send(ChannelHandlerContext ctx, FullHttpResponse response, boolean head, boolean keepAlive) {
+        if (head) {
             response.content().clear();
         }
-        boolean keepAlive = !close && HttpUtil.isKeepAlive(request);
         if (keepAlive) {
             response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
             ctx.writeAndFlush(response);

@@ -6,6 +6,13 @@ import dev.fulcrum.proxy.config.HostPort;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMessage;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
@@ -45,7 +52,7 @@ public final class AdminServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(MAX_REQUEST_BYTES), handler);
+                        ch.pipeline().addLast(new HttpServerCodec(), new JsonErrorsAggregator(), handler);
                     }
                 })
                 .bind(new InetSocketAddress(address.host(), address.port()))
@@ -55,6 +62,21 @@ public final class AdminServer implements AutoCloseable {
             throw new StartupException("admin.address: cannot listen on " + address + ": " + bound.cause().getMessage(), bound.cause());
         }
         return new AdminServer(group, bound.channel());
+    }
+
+    /** Netty's aggregator, answering a too-large request with a JSON 413 as every other error is answered. */
+    private static final class JsonErrorsAggregator extends HttpObjectAggregator {
+        JsonErrorsAggregator() {
+            super(MAX_REQUEST_BYTES);
+        }
+
+        @Override
+        protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
+            FullHttpResponse response = AdminHandler.error(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
+                    "request larger than " + MAX_REQUEST_BYTES + " bytes (expected: a small admin request)");
+            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+            ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+        }
     }
 
     public InetSocketAddress address() {

@@ -17,6 +17,7 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "run",
         description = "Run the proxy with a configuration file until SIGTERM or Ctrl-C, then drain and exit 0.%n"
+                + "SIGHUP, POST /api/reload or a change of the file reloads it without closing open flows.%n"
                 + "Exit codes: 0 stopped cleanly, 1 could not start, 2 invalid configuration.")
 final class RunCommand implements Callable<Integer> {
 
@@ -42,6 +43,7 @@ final class RunCommand implements Callable<Integer> {
     /** Starts the proxy, waits for SIGTERM or SIGINT, drains, stops. Shared with {@code demo}. */
     static int runUntilSignalled(CommandSpec spec, FulcrumConfig config) throws InterruptedException {
         ShutdownSignals signals = ShutdownSignals.install();
+        ReloadSignal reload = ReloadSignal.install();
         FulcrumProxy proxy;
         try {
             proxy = FulcrumProxy.start(config);
@@ -50,11 +52,13 @@ final class RunCommand implements Callable<Integer> {
             spec.commandLine().getErr().flush();
             return 1;
         }
+        reload.attach(proxy);
         try (proxy) {
             signals.await();
-            log.info("{}: stopping; open flows have {} to finish", signals.received(),
-                    ValueParsers.formatDuration(config.runtime().drainTimeout()));
-            int cut = proxy.drain(config.runtime().drainTimeout());
+            // The running configuration: a reload may have changed the drain timeout.
+            var drainTimeout = proxy.config().runtime().drainTimeout();
+            log.info("{}: stopping; open flows have {} to finish", signals.received(), ValueParsers.formatDuration(drainTimeout));
+            int cut = proxy.drain(drainTimeout);
             log.info("stopped ({} flows cut at the drain timeout)", cut);
             return 0;
         }

@@ -22,8 +22,10 @@ import java.util.Objects;
  *   transport: auto          # auto | epoll | nio
  *   eventLoops: 0            # 0 = one per core, else up to 1024
  *   drainTimeout: 30s        # 0 to 24h
+ *   watchConfig: true        # a change of this file reloads it, as SIGHUP does
  * admin:
  *   address: 127.0.0.1:9901  # or off
+ *   tokenFile: /etc/fulcrum/admin-token   # bearer token for POST routes; else $FULCRUM_ADMIN_TOKEN; else none
  * telemetry:                 # see TelemetryReader for the rest
  *   tick: 250ms              # 10ms to 60s
  * listeners:                 # required, by name, at least one
@@ -46,6 +48,7 @@ import java.util.Objects;
  *         weight: 1                 # 1 to 10000
  *         maxConnections: 0
  *       - 127.0.0.1:9002            # the same as {address: 127.0.0.1:9002}
+ *     removedBackendDrainTimeout: 5m  # a backend removed by a reload: its open flows' time to finish; 0 to 24h
  * }</pre>
  *
  * Durations take a unit ({@code 250ms}, {@code 1.5s}, {@code 5m}, {@code 1h}); only {@code 0} may go
@@ -60,8 +63,10 @@ import java.util.Objects;
 public final class ConfigLoader {
 
     static final List<String> ROOT_FIELDS = List.of("runtime", "admin", "telemetry", "listeners", "pools");
-    static final List<String> RUNTIME_FIELDS = List.of("transport", "eventLoops", "drainTimeout");
-    static final List<String> ADMIN_FIELDS = List.of("address");
+    static final List<String> RUNTIME_FIELDS = List.of("transport", "eventLoops", "drainTimeout", "watchConfig");
+    static final List<String> ADMIN_FIELDS = List.of("address", "tokenFile");
+    /** A token file larger than this is surely not a token. */
+    static final int MAX_TOKEN_BYTES = 4096;
     static final List<String> TELEMETRY_FIELDS = TelemetryReader.FIELDS;
 
     static final int MAX_EVENT_LOOPS = 1024;
@@ -145,7 +150,7 @@ public final class ConfigLoader {
         }
         root.rejectUnknownFields(ROOT_FIELDS);
         RuntimeConfig runtime = runtime(root.field("runtime"));
-        AdminConfig admin = admin(root.field("admin"));
+        AdminConfig admin = admin(root.field("admin"), source);
         TelemetryConfig telemetry = telemetry(root.field("telemetry"));
         Cursor pools = root.field("pools");
         Map<String, ListenerConfig> listeners = ListenerReader.read(
@@ -165,14 +170,72 @@ public final class ConfigLoader {
                 runtime.field("transport").choice(defaults.transport(), TRANSPORTS),
                 runtime.field("eventLoops").integer(defaults.eventLoops(), 0, MAX_EVENT_LOOPS),
                 runtime.field("drainTimeout").duration(defaults.drainTimeout(), Duration.ZERO, MAX_DRAIN_TIMEOUT,
-                        "a duration from 0 to " + ValueParsers.formatDuration(MAX_DRAIN_TIMEOUT)));
+                        "a duration from 0 to " + ValueParsers.formatDuration(MAX_DRAIN_TIMEOUT)),
+                bool(runtime.field("watchConfig"), defaults.watchConfig()));
+    }
+
+    private static boolean bool(Cursor field, boolean defaultValue) {
+        if (field.isAbsent()) {
+            return defaultValue;
+        }
+        if (!field.node().isBoolean()) {
+            field.expected("true or false");
+            return defaultValue;
+        }
+        return field.node().booleanValue();
     }
 
     /** {@code null} when the address is wrong, so that no listener is said to clash with a default it never had. */
-    private static AdminConfig admin(Cursor admin) {
-        admin.optionalMap("a map with address; address: off turns the admin API off");
+    private static AdminConfig admin(Cursor admin, Path source) {
+        admin.optionalMap("a map with address and tokenFile; address: off turns the admin API off");
         admin.rejectUnknownFields(ADMIN_FIELDS);
-        Cursor address = admin.field("address");
+        AdminConfig address = adminAddress(admin.field("address"));
+        Cursor tokenFile = admin.field("tokenFile");
+        if (!tokenFile.isAbsent()) {
+            if (!tokenFile.isText() || tokenFile.text().isBlank()) {
+                return tokenFile.expected("the path of a file holding the admin API's bearer token");
+            }
+            Path file = Path.of(tokenFile.text());
+            // Relative to the configuration file, so a service started from any directory finds it.
+            Path resolved = source != null && !file.isAbsolute() && source.toAbsolutePath().getParent() != null
+                    ? source.toAbsolutePath().getParent().resolve(file) : file;
+            AdminToken token = readToken(tokenFile, resolved);
+            return address == null || token == null ? null : address.withToken(file, token);
+        }
+        String fromEnvironment = System.getenv(AdminToken.ENVIRONMENT_VARIABLE);
+        if (address != null && fromEnvironment != null && !fromEnvironment.isBlank()) {
+            return address.withToken(null, AdminToken.of(fromEnvironment.strip()));
+        }
+        return address;
+    }
+
+    private static AdminToken readToken(Cursor at, Path file) {
+        String text;
+        try {
+            if (Files.size(file) > MAX_TOKEN_BYTES) {
+                at.report(Cursor.quote(file.toString()) + " is " + Files.size(file) + " bytes long (expected: a token of at most "
+                        + MAX_TOKEN_BYTES + " bytes)");
+                return null;
+            }
+            text = Files.readString(file).strip();
+        } catch (NoSuchFileException e) {
+            at.report(Cursor.quote(file.toString()) + " does not exist (expected: a readable file holding the token)");
+            return null;
+        } catch (AccessDeniedException e) {
+            at.report(Cursor.quote(file.toString()) + " cannot be read: permission denied");
+            return null;
+        } catch (IOException e) {
+            at.report(Cursor.quote(file.toString()) + " cannot be read: " + e.getMessage());
+            return null;
+        }
+        if (text.isEmpty()) {
+            at.report(Cursor.quote(file.toString()) + " is empty (expected: the token on one line)");
+            return null;
+        }
+        return AdminToken.of(text);
+    }
+
+    private static AdminConfig adminAddress(Cursor address) {
         if (address.isAbsent()) {
             return AdminConfig.DEFAULT;
         }

@@ -35,8 +35,13 @@ public final class ConfigWriter {
         w.field(1, "transport", runtime.transport().configName());
         w.field(1, "eventLoops", Integer.toString(runtime.eventLoops()));
         w.field(1, "drainTimeout", ValueParsers.formatDuration(runtime.drainTimeout()));
+        w.field(1, "watchConfig", Boolean.toString(runtime.watchConfig()));
         w.line(0, "admin:");
         w.field(1, "address", config.admin().enabled() ? scalar(config.admin().address().toString()) : "off");
+        // The token itself is never written: only where it comes from.
+        if (config.admin().tokenFile() != null) {
+            w.field(1, "tokenFile", scalar(config.admin().tokenFile().toString()));
+        }
         w.line(0, "telemetry:");
         w.telemetry(config.telemetry());
         w.line(0, "listeners:");
@@ -105,6 +110,7 @@ public final class ConfigWriter {
             health(p.health());
         }
         operations(p.operations());
+        field(2, "removedBackendDrainTimeout", ValueParsers.formatDuration(p.removedBackendDrainTimeout()));
     }
 
     // Absent means off, so a pool without them writes nothing.

@@ -5,6 +5,7 @@ import dev.fulcrum.balancing.Policies;
 import dev.fulcrum.balancing.PolicyConfig;
 import dev.fulcrum.balancing.PolicyFactory;
 import dev.fulcrum.balancing.roundrobin.RoundRobinPolicyFactory;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -15,10 +16,11 @@ import java.util.Map;
 final class PoolReader {
 
     static final List<String> POOL_FIELDS = List.of("policy", "maxConnectionsPerBackend", "backends", "health",
-            "outlierDetection", "slowStart", "sendProxyProtocol");
+            "outlierDetection", "slowStart", "sendProxyProtocol", "removedBackendDrainTimeout");
     static final List<String> BACKEND_FIELDS = List.of("address", "name", "weight", "maxConnections");
     static final String DEFAULT_POLICY = RoundRobinPolicyFactory.TYPE;
     static final int MAX_WEIGHT = 10_000;
+    static final Duration MAX_REMOVED_BACKEND_DRAIN_TIMEOUT = Duration.ofHours(24);
 
     private PoolReader() {
     }
@@ -52,10 +54,13 @@ final class PoolReader {
         List<Backend> backends = backends(pool.field("backends"), perBackend);
         HealthCheckConfig health = HealthCheckReader.read(pool.field("health"));
         PoolOperations operations = PoolOperationsReader.read(pool);
+        Duration removedDrain = pool.field("removedBackendDrainTimeout").duration(
+                PoolConfig.DEFAULT_REMOVED_BACKEND_DRAIN_TIMEOUT, Duration.ZERO, MAX_REMOVED_BACKEND_DRAIN_TIMEOUT,
+                "a duration from 0 (close at once) to " + ValueParsers.formatDuration(MAX_REMOVED_BACKEND_DRAIN_TIMEOUT));
         if (pool.problems().count() > before) {
             return null;
         }
-        return new PoolConfig(name, policy, backends, health, operations);
+        return new PoolConfig(name, policy, backends, health, operations, removedDrain);
     }
 
     private static List<Backend> backends(Cursor backends, int defaultMaxConnections) {

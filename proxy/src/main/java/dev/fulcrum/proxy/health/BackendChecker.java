@@ -42,7 +42,8 @@ final class BackendChecker {
 
     private static final Logger log = LoggerFactory.getLogger(HealthChecks.class);
 
-    private final HealthChecks.Target target;
+    // Replaced by a reload that keeps the backend (a new state object); read and written on `loop` only.
+    private HealthChecks.Target target;
     private final HealthCheckConfig config;
     private final HealthState state;
     private final Bootstrap bootstrap;
@@ -52,6 +53,7 @@ final class BackendChecker {
     private final Counter failed;
     private final Counter timedOut;
     private final long intervalNanos;
+    private volatile boolean stopped;
 
     BackendChecker(HealthChecks.Target target, Bootstrap bootstrap, EventLoop loop, MeterRegistry registry, HealthChecks owner) {
         this.target = target;
@@ -73,13 +75,34 @@ final class BackendChecker {
         return state;
     }
 
+    HealthCheckConfig config() {
+        return config;
+    }
+
+    /**
+     * A reload kept the backend and its checks: results go to its new state from now on, and the
+     * new state gets this checker's view at once (a flip recorded on the old state in between
+     * would otherwise be lost).
+     */
+    void retarget(HealthChecks.Target next) {
+        loop.execute(() -> {
+            target = next;
+            next.backend().setHealthy(state.isUp());
+        });
+    }
+
+    /** A reload removed the backend or changed its checks: no more checks from this checker. */
+    void stop() {
+        stopped = true;
+    }
+
     /** The first check at a random point of the first interval, so a pool's backends are not checked in lockstep. */
     void scheduleFirst() {
         schedule(ThreadLocalRandom.current().nextLong(intervalNanos));
     }
 
     private void schedule(long delayNanos) {
-        if (owner.isClosed()) {
+        if (owner.isClosed() || stopped) {
             return;
         }
         try {
@@ -90,7 +113,7 @@ final class BackendChecker {
     }
 
     private void check() {
-        if (owner.isClosed()) {
+        if (owner.isClosed() || stopped) {
             return;
         }
         Attempt attempt = new Attempt(System.nanoTime());
@@ -180,7 +203,7 @@ final class BackendChecker {
             if (channel != null) {
                 channel.close();
             }
-            if (owner.isClosed()) {
+            if (owner.isClosed() || stopped) {
                 return;
             }
             recorded(result, detail);

@@ -53,6 +53,14 @@ public final class HealthState {
         return false;
     }
 
+    /**
+     * Starts this state where a checker it replaces left off (a reload changed the pool's checks):
+     * a DOWN backend stays DOWN until it passes {@code rise} new checks. Call before any {@link #record}.
+     */
+    public void startFrom(boolean up) {
+        this.up = up;
+    }
+
     public boolean isUp() {
         return up;
     }

@@ -46,7 +46,7 @@ final class LoopTelemetry {
     final int index;
     final EventLoop eventLoop;
     private final EpollTcpInfo tcpInfo;
-    /** Replaced whole (copy on write) by the control thread when a pool is added. */
+    /** Replaced whole (copy on write) when a pool is added or removed (start, reload), never on the loop. */
     private volatile PoolLoop[] pools = new PoolLoop[0];
     private final List<FlowRecord> open = new ArrayList<>();
     private int cursor;
@@ -62,6 +62,10 @@ final class LoopTelemetry {
         PoolLoop[] next = java.util.Arrays.copyOf(current, current.length + 1);
         next[current.length] = pool;
         pools = next;
+    }
+
+    void removePool(PoolLoop pool) {
+        pools = java.util.Arrays.stream(pools).filter(p -> p != pool).toArray(PoolLoop[]::new);
     }
 
     /** This loop's recorders for a pool's backends, or {@code null} for a pool telemetry does not know. */

@@ -48,6 +48,8 @@ final class PoolTelemetry {
     /** Gauge values as double bits: written by the control thread, read by scrapes. */
     private final AtomicLongArray cwnd;
     private final AtomicLongArray rcvSpace;
+    /** Bound to this pool's states and arrays: removed when a reload replaces the pool (Micrometer keeps the first gauge of a name). */
+    private final List<Gauge> gauges = new ArrayList<>();
 
     PoolTelemetry(String name, BackendSet backends, List<LoopTelemetry> loops, int reservoirSize, double emaDecay,
             boolean tcpInfo, MeterRegistry registry) {
@@ -77,12 +79,14 @@ final class PoolTelemetry {
                 timers[i][t] = Timer.builder(TIMING_NAMES[t]).tags(tags).serviceLevelObjectives(BUCKETS).register(registry);
             }
             retries[i] = registry.counter(MeterNames.BACKEND_CONNECT_RETRIES, tags);
-            Gauge.builder(MeterNames.BACKEND_WEIGHT, state, BackendState::weight).tags(tags).register(registry);
+            gauges.add(Gauge.builder(MeterNames.BACKEND_WEIGHT, state, BackendState::weight).tags(tags).register(registry));
             if (tcpInfo) {
                 cwnd.set(i, Double.doubleToLongBits(Double.NaN));
                 rcvSpace.set(i, Double.doubleToLongBits(Double.NaN));
-                Gauge.builder(MeterNames.BACKEND_TCP_CWND, cwnd, a -> Double.longBitsToDouble(a.get(i))).baseUnit("bytes").tags(tags).register(registry);
-                Gauge.builder(MeterNames.BACKEND_TCP_RCV_SPACE, rcvSpace, a -> Double.longBitsToDouble(a.get(i))).baseUnit("bytes").tags(tags).register(registry);
+                gauges.add(Gauge.builder(MeterNames.BACKEND_TCP_CWND, cwnd, a -> Double.longBitsToDouble(a.get(i)))
+                        .baseUnit("bytes").tags(tags).register(registry));
+                gauges.add(Gauge.builder(MeterNames.BACKEND_TCP_RCV_SPACE, rcvSpace, a -> Double.longBitsToDouble(a.get(i)))
+                        .baseUnit("bytes").tags(tags).register(registry));
             }
         }
     }
@@ -92,6 +96,17 @@ final class PoolTelemetry {
         for (int l = 0; l < loopTelemetry.size(); l++) {
             loopTelemetry.get(l).addPool(loops.get(l));
         }
+    }
+
+    /**
+     * Stops measuring this pool (a reload replaced or removed it): the loops forget its recorders
+     * (flows already measured into them finish there) and its gauges go.
+     */
+    void detach(List<LoopTelemetry> loopTelemetry, MeterRegistry registry) {
+        for (int l = 0; l < loopTelemetry.size(); l++) {
+            loopTelemetry.get(l).removePool(loops.get(l));
+        }
+        gauges.forEach(registry::remove);
     }
 
     BackendSet backends() {

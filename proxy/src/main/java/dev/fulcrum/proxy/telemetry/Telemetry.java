@@ -85,13 +85,36 @@ public final class Telemetry implements AutoCloseable {
     }
 
     /** Measures a pool's flows from now on (before its listeners accept). */
-    public void addPool(String name, BackendSet backends) {
+    public synchronized void addPool(String name, BackendSet backends) {
         if (!config.enabled()) {
             return;
         }
         PoolTelemetry pool = new PoolTelemetry(name, backends, loops, config.reservoirSize(), config.emaDecay(), tcpInfo, registry);
         pool.attach(loops);
         pools.add(pool);
+    }
+
+    /**
+     * Follows a reload: measures each pool's new backend set (a reload builds new sets even for
+     * unchanged pools) and stops measuring the sets and pools it replaced. Called before the new
+     * pools are published, so their first flows are measured.
+     */
+    public synchronized void replacePools(Map<String, BackendSet> next) {
+        if (!config.enabled()) {
+            return;
+        }
+        for (PoolTelemetry pool : pools) {
+            BackendSet replacement = next.get(pool.name());
+            if (replacement != pool.backends()) {
+                pools.remove(pool);
+                pool.detach(loops, registry);
+            }
+        }
+        next.forEach((name, backends) -> {
+            if (pools.stream().noneMatch(p -> p.backends() == backends)) {
+                addPool(name, backends);
+            }
+        });
     }
 
     /** The record of a new client connection; on the connection's event loop. */

@@ -211,8 +211,8 @@ class ConfigProblemsTest {
                 listeners: [web]
                 pools: web
                 """)).containsExactly(
-                "cfg.yaml: runtime: 1 (expected: a map with transport, eventLoops, drainTimeout)",
-                "cfg.yaml: admin: a list (expected: a map with address; address: off turns the admin API off)",
+                "cfg.yaml: runtime: 1 (expected: a map with transport, eventLoops, drainTimeout, watchConfig)",
+                "cfg.yaml: admin: a list (expected: a map with address and tokenFile; address: off turns the admin API off)",
                 "cfg.yaml: telemetry: \"fast\" (expected: a map with tick, enabled, reservoirSize, emaDecay, stream, dataset)",
                 "cfg.yaml: listeners: a list (expected: a map of listeners by name, at least one)",
                 "cfg.yaml: pools: \"web\" (expected: a map of pools by name, at least one)");
@@ -227,7 +227,7 @@ class ConfigProblemsTest {
         assertThat(problemsOf("listners: {}\n" + MINIMAL)).containsExactly("cfg.yaml: listners: unknown field,"
                 + " did you mean listeners? (expected one of: runtime, admin, telemetry, listeners, pools)");
         assertThat(problemsOf("runtime: {eventloops: 2}\n" + MINIMAL)).containsExactly("cfg.yaml: runtime.eventloops:"
-                + " unknown field, did you mean eventLoops? (expected one of: transport, eventLoops, drainTimeout)");
+                + " unknown field, did you mean eventLoops? (expected one of: transport, eventLoops, drainTimeout, watchConfig)");
     }
 
     @Test

@@ -56,6 +56,7 @@ class ConfigWriterTest {
                   transport: auto
                   eventLoops: 0
                   drainTimeout: 30s
+                  watchConfig: true
                 admin:
                   address: 127.0.0.1:9901
                 telemetry:
@@ -90,6 +91,7 @@ class ConfigWriterTest {
                         address: 127.0.0.1:9001
                         weight: 1
                         maxConnections: 0
+                    removedBackendDrainTimeout: 5m
                 """);
     }
 
