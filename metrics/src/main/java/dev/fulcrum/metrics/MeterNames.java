@@ -88,7 +88,12 @@ public final class MeterNames {
             java.util.Map.entry(BACKEND_TCP_RCV_SPACE, "Mean TCP_INFO rcv_space of backend sockets sampled in the last tick that sampled one"),
             java.util.Map.entry(STREAM_DROPPED, "/api/stream clients dropped for reading too slowly"),
             java.util.Map.entry(STREAM_CLIENTS, "/api/stream clients connected now"),
-            java.util.Map.entry(GROUND_TRUTH_FAILURES, "Ground-truth fetches for the dataset that failed or were late"));
+            java.util.Map.entry(GROUND_TRUTH_FAILURES, "Ground-truth fetches for the dataset that failed or were late"),
+            java.util.Map.entry(BACKEND_EJECTIONS, "Times passive ejection ejected the backend"),
+            java.util.Map.entry(BACKEND_EJECTED, "1 while passive ejection keeps the backend out, else 0"),
+            java.util.Map.entry(SNI_FALLBACKS, "Flows of an sni-keyed listener keyed on the client address instead, by reason"),
+            java.util.Map.entry(CONFIG_RELOADS, "Configuration reloads, by result"),
+            java.util.Map.entry(CONFIG_LAST_RELOAD_SUCCESS, "When the running configuration was loaded (start or last successful reload), Unix time"));
 
     private MeterNames() {
     }
