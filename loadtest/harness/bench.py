@@ -13,6 +13,7 @@ import os
 import random
 import resource
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -57,6 +58,7 @@ def parse_args(argv):
     p.add_argument("--out", required=True, help="directory for bench.json, bench.md and bench.png")
     p.add_argument("--docs", help="also write the table and chart into this Markdown file (docs/benchmarks.md)")
     p.add_argument("--command", default="loadtest/bench", help="the command line to record in the report")
+    p.add_argument("--report-only", metavar="BENCH_JSON", help="only rewrite the report (md, png, --docs) from a bench.json")
     args = p.parse_args(argv)
     if args.smoke:
         args.rounds, args.seconds, args.warmup, args.threads = 1, 1, 1, "1"
@@ -151,7 +153,11 @@ def versions():
 
 
 def main(argv):
+    # SIGTERM (a test's timeout, Ctrl-C's cousin) unwinds through the finally blocks that stop the peers.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     args = parse_args(argv)
+    if args.report_only:
+        return write_report(args, *load_results(args.report_only))
     args.keep_workdir = os.environ.get("BENCH_KEEP_WORKDIR") == "1"
     args.idle_connections = raise_fd_limit(args.idle_connections or 10000)
     os.makedirs(args.out, exist_ok=True)
@@ -177,6 +183,18 @@ def main(argv):
         report.write_json(os.path.join(args.out, "bench-partial.json"), meta, results, {})
         return 1
     meta["loadAfter"] = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    return write_report(args, meta, results)
+
+
+def load_results(path):
+    with open(path) as f:
+        data = json.load(f)
+    return data["meta"], data["rounds"]
+
+
+def write_report(args, meta, results):
+    os.makedirs(args.out, exist_ok=True)
+    thread_counts = meta["threads"]
     summary = report.summarize(results, thread_counts)
     table = report.markdown(summary, meta)
     report.write_json(os.path.join(args.out, "bench.json"), meta, results, summary)
