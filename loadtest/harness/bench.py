@@ -22,7 +22,7 @@ import time
 
 import peers as peer_kinds
 import report
-from procs import BenchFailure
+from procs import BenchFailure, pinned
 from workloads import WORKLOADS
 
 
@@ -45,10 +45,11 @@ def parse_args(argv):
     p.add_argument("--smoke", action="store_true", help="1 round, 1 thread, 1 s per workload, 300 idle connections")
     p.add_argument("--rounds", type=int, default=5)
     p.add_argument("--seconds", type=float, default=5, help="per workload and peer")
-    p.add_argument("--warmup", type=float, default=5, help="keep-alive load through every peer before round 1")
+    p.add_argument("--warmup", type=float, default=5,
+                   help="seconds of keep-alive, new-connection and bulk load through every peer before round 1")
     p.add_argument("--threads", default="1,2", help="worker threads each peer gets, comma separated")
     p.add_argument("--seed", type=int, default=1)
-    p.add_argument("--latency-rate", type=float, default=2000, help="requests/s of the fixed-rate latency workload")
+    p.add_argument("--latency-rate", type=float, default=1000, help="requests/s of the fixed-rate latency workload")
     p.add_argument("--idle-connections", type=int, default=0, help="0: 10,000, or fewer if the fd limit forbids")
     p.add_argument("--workloads", default=",".join(WORKLOADS))
     p.add_argument("--peers", default="direct,fulcrum,haproxy,nginx")
@@ -100,6 +101,26 @@ def start_peers(names, workdir, backends, threads, proxy_cpus, max_connections, 
     return started
 
 
+def fresh_memory(name, workdir, round_index, backends, threads, proxy_cpus, max_connections, settings, args):
+    """Memory per idle connection, on a proxy process started for it alone: a process that already
+    ran the other workloads keeps the memory they touched (HAProxy's pools, the JVM's heap, malloc's
+    arenas) and would show almost no growth. The fresh process gets the same short keep-alive load
+    first, so lazily built state (JIT, pools) is not counted as per-connection memory."""
+    if name == "direct":
+        return None, None
+    sub = os.path.join(workdir, f"memory-{name}-{round_index + 1}")
+    os.makedirs(sub)
+    fresh = start_peers([name], sub, backends, threads, proxy_cpus, max_connections, args)[0]
+    try:
+        # A little traffic first, unchecked: a process just started may serve little of it.
+        subprocess.run(pinned(settings.load_cpus, ["wrk", "-t1", "-c16", "-d2s", f"http://127.0.0.1:{fresh.http_port}/"]),
+                       capture_output=True, timeout=30)
+        time.sleep(1.0)
+        return WORKLOADS["memory"][0](fresh, backends, settings)
+    finally:
+        fresh.stop()
+
+
 def run_threads(threads, args, rng, results, log):
     cpus = sorted(os.sched_getaffinity(0))
     proxy_cpus = load_cpus = None
@@ -115,10 +136,13 @@ def run_threads(threads, args, rng, results, log):
         log(f"{threads} thread(s): proxies on CPU {proxy_cpus or 'any'}, load and backends on CPU {load_cpus or 'any'};"
             f" configs in {workdir}")
         if args.warmup > 0:
+            # Every kind of traffic once through every peer before anything counts: a JVM compiles
+            # the code paths it runs, on the proxy's own core, and that is not its steady state.
             warm = Settings(args, threads, load_cpus)
             warm.seconds = args.warmup
             for peer in peers:
-                WORKLOADS["keepalive"][0](peer, backends, warm)
+                for workload in ("keepalive",) if args.smoke else ("keepalive", "newconn", "bulk"):
+                    WORKLOADS[workload][0](peer, backends, warm)
         per_workload = results.setdefault(str(threads), {})
         for round_index in range(args.rounds):
             for workload in args.workloads.split(","):
@@ -126,7 +150,11 @@ def run_threads(threads, args, rng, results, log):
                 order = rng.sample(peers, len(peers))
                 figures = []
                 for peer in order:
-                    value, details = fn(peer, backends, settings)
+                    if workload == "memory" and not args.smoke:
+                        value, details = fresh_memory(peer.name, workdir, round_index, backends, threads, proxy_cpus,
+                                                      max_connections, settings, args)
+                    else:
+                        value, details = fn(peer, backends, settings)
                     per_workload.setdefault(workload, {}).setdefault(peer.name, []).append(details)
                     if value is not None:
                         figures.append(f"{peer.name} {value:,.1f}")
