@@ -125,7 +125,7 @@ def chart(summary, path):
 
     metrics = list(METRICS)
     thread_counts = list(summary)
-    fig, axes = plt.subplots(1, len(thread_counts), figsize=(6 * len(thread_counts), 4.5), squeeze=False)
+    fig, axes = plt.subplots(1, len(thread_counts), figsize=(6.5 * len(thread_counts), 5.5), squeeze=False)
     for ax, threads in zip(axes[0], thread_counts):
         width = 0.38
         for i, peer in enumerate(("haproxy", "nginx")):
@@ -140,11 +140,13 @@ def chart(summary, path):
                 hi.append(r["max"] - r["median"])
             ax.bar(xs, ys, width, yerr=[lo, hi], capsize=3, label=f"Fulcrum / {'HAProxy' if peer == 'haproxy' else 'NGINX'}")
         ax.axhline(1.0, color="black", linewidth=0.8)
+        # Ratios are multiplicative (0.5 is as far from parity as 2), and memory ratios can be large.
+        ax.set_yscale("log")
         ax.set_xticks(range(len(metrics)))
         ax.set_xticklabels([f"{METRICS[m][2]}\n({'↑' if METRICS[m][4] else '↓'} better)" for m in metrics],
                            rotation=30, ha="right", fontsize=8)
-        ax.set_ylabel("ratio (median over rounds, min–max bars)")
-        ax.set_title(f"{threads} worker thread(s) each")
+        ax.set_ylabel("Fulcrum ÷ other (log scale)")
+        ax.set_title(f"{threads} worker thread(s) each: median over rounds, min–max bars")
         ax.legend(fontsize=8)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
