@@ -27,6 +27,8 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.LastHttpContent;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -56,6 +58,8 @@ public final class FixedRateLatency {
     /** Intended send times of requests due but not yet sent (no idle connection). */
     private final ArrayDeque<Long> due = new ArrayDeque<>();
     private final ArrayDeque<Connection> idle = new ArrayDeque<>();
+    /** Every connection made, to find requests still in flight at the end. */
+    private final List<Connection> all = new ArrayList<>();
     private final String host;
     private EventLoop loop;
     private Bootstrap bootstrap;
@@ -114,6 +118,7 @@ public final class FixedRateLatency {
                 errors++;
                 if (intendedNanos != 0) {
                     requeue(intendedNanos);
+                    intendedNanos = 0;
                 }
                 connect(new Connection());
             }
@@ -144,7 +149,11 @@ public final class FixedRateLatency {
             Thread.sleep(200);
             startNanos = System.nanoTime();
             pace();
-            Thread.sleep(1000);
+            // Let the last requests finish (up to 5 s); whatever is still waiting then is recorded as is.
+            long graceEnd = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (System.nanoTime() < graceEnd && !loop.submit(() -> due.isEmpty() && sent == completed).get()) {
+                Thread.sleep(10);
+            }
             return loop.submit(this::stopAndReport).get();
         } catch (java.util.concurrent.ExecutionException e) {
             throw new IllegalStateException(e.getCause());
@@ -154,6 +163,9 @@ public final class FixedRateLatency {
     }
 
     private void connect(Connection connection) {
+        if (!all.contains(connection)) {
+            all.add(connection);
+        }
         bootstrap.clone().handler(new ChannelInitializer<SocketChannel>() {
             @Override
             protected void initChannel(SocketChannel ch) {
@@ -241,8 +253,11 @@ public final class FixedRateLatency {
         // far: dropping them would hide exactly the stalls this tool is for.
         long unfinished = due.size() + (sent - completed);
         for (long intended : due) {
-            if (intended - startNanos >= warmupNanos) {
-                latencyMicros.recordValue(Math.min(latencyMicros.getHighestTrackableValue(), (now - intended) / 1000));
+            recordUnfinished(now, intended);
+        }
+        for (Connection connection : all) {
+            if (connection.intendedNanos != 0) {
+                recordUnfinished(now, connection.intendedNanos);
             }
         }
         double seconds = measureNanos / 1e9;
@@ -254,6 +269,12 @@ public final class FixedRateLatency {
                 latencyMicros.getTotalCount(), completed, unfinished, errors, latencyMicros.getTotalCount() / seconds,
                 latencyMicros.getValueAtPercentile(50), latencyMicros.getValueAtPercentile(90),
                 latencyMicros.getValueAtPercentile(99), latencyMicros.getValueAtPercentile(99.9), latencyMicros.getMaxValue());
+    }
+
+    private void recordUnfinished(long now, long intended) {
+        if (intended - startNanos >= warmupNanos) {
+            latencyMicros.recordValue(Math.min(latencyMicros.getHighestTrackableValue(), (now - intended) / 1000));
+        }
     }
 
     public static void main(String[] args) throws InterruptedException {
