@@ -12,9 +12,14 @@ from procs import BenchFailure, cpu_seconds, fd_count, pinned, rss_kib, run
 MIN_PROXY_CPU_SECONDS = 0.01
 
 
+def whole_seconds(seconds):
+    """wrk and iperf3 take whole seconds ("30", not "30.0")."""
+    return max(1, int(round(seconds)))
+
+
 def _wrk(peer, settings, extra):
     argv = pinned(settings.load_cpus, ["wrk", f"-t{settings.threads}", f"-c{extra['connections']}",
-                                       f"-d{settings.seconds}s", "--timeout", "5s"] + extra.get("args", [])
+                                       f"-d{whole_seconds(settings.seconds)}s", "--timeout", "5s"] + extra.get("args", [])
                   + [f"http://127.0.0.1:{peer.http_port}/"])
     out = run(argv, settings.seconds + 30, f"wrk against {peer.name}")
     m = re.search(r"(\d+) requests in ([\d.]+)(\w+),", out)
@@ -79,7 +84,7 @@ def newconn(peer, backends, settings):
 def bulk(peer, backends, settings):
     """One bulk TCP stream (iperf3, zero-copy sender), Gbit/s, and the proxy's CPU seconds per GB."""
     cpu = _cpu(peer)
-    argv = pinned(settings.load_cpus, ["iperf3", "-c", "127.0.0.1", "-p", str(peer.bulk_port), "-t", str(settings.seconds),
+    argv = pinned(settings.load_cpus, ["iperf3", "-c", "127.0.0.1", "-p", str(peer.bulk_port), "-t", str(whole_seconds(settings.seconds)),
                                        "-Z", "-J"])
     report = json.loads(run(argv, settings.seconds + 30, f"iperf3 through {peer.name}"))
     received = report["end"]["sum_received"]
