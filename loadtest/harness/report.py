@@ -87,11 +87,13 @@ def markdown(summary, meta):
             _, _, label, unit, higher, target = METRICS[metric]
             m = entry["medians"]
             goal = "–"
-            if target is not None and threads == "1":
+            if m["fulcrum"] is None:
+                pass  # not measured in this run
+            elif target is not None and threads == "1":
                 r = entry["ratios"].get("haproxy")
                 met = r is not None and (r["median"] >= target if higher else r["median"] <= target)
                 goal = f"{'≥' if higher else '≤'} {target:.2f}× HAProxy: {'met' if met else 'not met'}"
-            if metric == "memory" and threads == "1":
+            if metric == "memory" and threads == "1" and m["fulcrum"] is not None:
                 goal = f"≤ 40 KiB: {'met' if m['fulcrum'] is not None and m['fulcrum'] <= 40 else 'not met'}"
             lines.append(f"| {label} ({unit}, {'higher' if higher else 'lower'} is better) | {_fmt(m['fulcrum'])} | "
                          f"{_fmt(m['haproxy'])} | {_fmt(m['nginx'])} | {_fmt(m['direct'])} | {_ratio(entry, 'haproxy')} | "
