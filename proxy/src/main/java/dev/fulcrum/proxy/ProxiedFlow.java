@@ -288,7 +288,12 @@ final class ProxiedFlow {
             return;
         }
         peer.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener((ChannelFutureListener) f -> {
-            if (peer.isActive() && peer instanceof DuplexChannel duplex) {
+            if (peer.isActive() && inputShut(side.other())) {
+                // The peer already sent its FIN, so once its queue is flushed nothing is left either
+                // way: close() sends the same FIN as shutdownOutput() would, without the second
+                // system call, and without the exception Netty builds for every output shutdown.
+                peer.close();
+            } else if (peer.isActive() && peer instanceof DuplexChannel duplex) {
                 duplex.shutdownOutput().addListener((ChannelFutureListener) done -> outputShutDown(side.other()));
             }
         });
