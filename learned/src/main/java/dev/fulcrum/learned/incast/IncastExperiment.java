@@ -2,7 +2,7 @@ package dev.fulcrum.learned.incast;
 
 import dev.fulcrum.learned.rl.DqnTrainer;
 import dev.fulcrum.learned.rl.FlowReward;
-import dev.fulcrum.learned.rl.Mlp;
+import dev.fulcrum.learned.rl.TrainableQFunction;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -30,7 +30,8 @@ public final class IncastExperiment {
     public record Settings(List<String> topologies, double capacityScale, List<Double> arrivalRates,
             List<Double> flowLengthRates, double fixedArrivalRate, double fixedFlowLengthRate,
             List<Double> shortLongLengthRates, int warmupTicks, int measureTicks, int trainEpisodes,
-            int episodeTicks, double temperature, double beta, double gamma, double alpha, long seed) {
+            int episodeTicks, int stepsPerTick, String network, double temperature, double beta, double gamma,
+            double alpha, long seed) {
 
         public Settings {
             topologies = List.copyOf(topologies);
@@ -52,19 +53,49 @@ public final class IncastExperiment {
                         + ", episodes " + trainEpisodes + " x " + episodeTicks + " (expected: >= 0, >= 1, >= 0, >= 1)");
             }
             new FlowReward(beta);
+            if (!network.equals("slot") && !network.equals("paper")) {
+                throw new IllegalArgumentException("network: " + network + " (expected: slot or paper)");
+            }
+            if (stepsPerTick < 1) {
+                throw new IllegalArgumentException("stepsPerTick: " + stepsPerTick + " (expected: >= 1)");
+            }
+        }
+
+        public Settings withTicks(int measure, int episodes, int episodeLength) {
+            return new Settings(topologies, capacityScale, arrivalRates, flowLengthRates, fixedArrivalRate,
+                    fixedFlowLengthRate, shortLongLengthRates, warmupTicks, measure, episodes, episodeLength,
+                    stepsPerTick, network, temperature, beta, gamma, alpha, seed);
+        }
+
+        public Settings withLearning(String network, int steps, double temperature, double alpha) {
+            return new Settings(topologies, capacityScale, arrivalRates, flowLengthRates, fixedArrivalRate,
+                    fixedFlowLengthRate, shortLongLengthRates, warmupTicks, measureTicks, trainEpisodes, episodeTicks,
+                    steps, network, temperature, beta, gamma, alpha, seed);
+        }
+
+        public Settings withReward(double newBeta, double newGamma) {
+            return new Settings(topologies, capacityScale, arrivalRates, flowLengthRates, fixedArrivalRate,
+                    fixedFlowLengthRate, shortLongLengthRates, warmupTicks, measureTicks, trainEpisodes, episodeTicks,
+                    stepsPerTick, network, temperature, newBeta, newGamma, alpha, seed);
+        }
+
+        public Settings withTopologies(List<String> chosen) {
+            return new Settings(chosen, capacityScale, arrivalRates, flowLengthRates, fixedArrivalRate,
+                    fixedFlowLengthRate, shortLongLengthRates, warmupTicks, measureTicks, trainEpisodes, episodeTicks,
+                    stepsPerTick, network, temperature, beta, gamma, alpha, seed);
         }
 
         /** The default run: a few minutes on 2 cores. */
         public static Settings defaults(long seed) {
             return new Settings(List.of("tree", "fat-tree"), 0.01, List.of(0.1, 0.3, 0.5, 0.7, 0.9),
-                    List.of(0.1, 0.3, 0.5, 0.7, 0.9), 0.5, 0.5, List.of(0.9, 0.3), 0, 1000, 60, 150,
-                    0.05, FlowReward.PAPER_BETA, 0.9, 1e-3, seed);
+                    List.of(0.1, 0.3, 0.5, 0.7, 0.9), 0.5, 0.5, List.of(0.9, 0.3), 0, 500, 30, 150,
+                    2, "slot", 0.1, FlowReward.PAPER_BETA, 0.9, 1e-3, seed);
         }
 
         /** A run of seconds, for tests: fewer points, ticks and episodes. */
         public static Settings quick(long seed) {
             return new Settings(List.of("tree", "fat-tree"), 0.01, List.of(0.3, 0.9), List.of(0.3, 0.9), 0.5, 0.5,
-                    List.of(0.9, 0.3), 0, 150, 8, 100, 0.05, FlowReward.PAPER_BETA, 0.9, 1e-3, seed);
+                    List.of(0.9, 0.3), 0, 100, 6, 100, 2, "slot", 0.1, FlowReward.PAPER_BETA, 0.9, 1e-3, seed);
         }
 
         double highestArrivalRate() {
@@ -101,10 +132,10 @@ public final class IncastExperiment {
         List<Training> training = new ArrayList<>();
         for (String label : settings.topologies()) {
             Topology topology = new Topology(kind(label), settings.capacityScale(), settings.seed());
-            List<Mlp[]> learned = new ArrayList<>();
+            List<TrainableQFunction[]> learned = new ArrayList<>();
             for (String policy : POLICIES.subList(2, POLICIES.size())) {
                 progress.accept("training " + policy + " on the " + label);
-                Mlp[] networks = LearnedRouter.paperNetworks(topology, settings.seed() + 7);
+                TrainableQFunction[] networks = LearnedRouter.networks(settings.network(), topology, settings.seed() + 7);
                 training.add(train(settings, topology, policy, networks));
                 learned.add(networks);
             }
@@ -125,7 +156,7 @@ public final class IncastExperiment {
         return new Report(settings, arrivals, lengths, shortLong, training);
     }
 
-    private static void evaluateAll(Settings settings, Topology topology, List<Mlp[]> learned, double a, double mu,
+    private static void evaluateAll(Settings settings, Topology topology, List<TrainableQFunction[]> learned, double a, double mu,
             int point, List<RunResult> out) {
         double meanLength = IncastSimulator.BASE_LENGTH_MS / mu;
         // Warm up for five mean flow lengths at least, so the network is in steady state when measured.
@@ -143,14 +174,15 @@ public final class IncastExperiment {
         }
     }
 
-    static LearnedRouter learnedRouter(Settings settings, Topology topology, String policy, Mlp[] networks,
+    static LearnedRouter learnedRouter(Settings settings, Topology topology, String policy, TrainableQFunction[] networks,
             DqnTrainer[] trainers, long seed) {
         boolean feedback = !policy.equals("IFS-RL");
         FlowReward reward = feedback ? new FlowReward(settings.beta()) : FlowReward.withoutFeedback();
-        return new LearnedRouter(topology, feedback, reward, networks, trainers, settings.temperature(), seed);
+        return new LearnedRouter(topology, feedback, reward, networks, trainers, settings.stepsPerTick(),
+                settings.temperature(), seed);
     }
 
-    private static Training train(Settings settings, Topology topology, String policy, Mlp[] networks) {
+    private static Training train(Settings settings, Topology topology, String policy, TrainableQFunction[] networks) {
         DqnTrainer.Target target = policy.equals("Feedback-DQN") ? DqnTrainer.Target.DQN : DqnTrainer.Target.DOUBLE_DQN;
         DqnTrainer[] trainers = new DqnTrainer[networks.length];
         for (int t = 0; t < networks.length; t++) {

@@ -14,9 +14,9 @@ public final class IncastTables {
         IncastExperiment.Settings s = report.settings();
         StringBuilder out = new StringBuilder();
         out.append(String.format(Locale.ROOT, "seed %d, capacities x %s, %d measured ticks of %.0f ms per point,"
-                + " temperature %s, beta %s, gamma %s, alpha %s, %d training episodes x %d ticks%n%n",
+                + " temperature %s, beta %s, gamma %s, alpha %s, %s network, %d training episodes x %d ticks, %d steps a tick%n%n",
                 s.seed(), s.capacityScale(), s.measureTicks(), IncastSimulator.TICK_MS, s.temperature(), s.beta(),
-                s.gamma(), s.alpha(), s.trainEpisodes(), s.episodeTicks()));
+                s.gamma(), s.alpha(), s.network(), s.trainEpisodes(), s.episodeTicks(), s.stepsPerTick()));
         out.append(String.format(Locale.ROOT, "Figure 7: incast probability against the arrival rate (flow-length parameter %s)%n%n",
                 s.fixedFlowLengthRate()));
         sweep(out, report.arrivalSweep(), "arrival rate", RunResult::arrivalRate, RunResult::incastProbability, "%.4f");

@@ -3,6 +3,8 @@ package dev.fulcrum.learned.incast;
 import dev.fulcrum.learned.rl.DqnTrainer;
 import dev.fulcrum.learned.rl.FlowReward;
 import dev.fulcrum.learned.rl.Mlp;
+import dev.fulcrum.learned.rl.SlotScorer;
+import dev.fulcrum.learned.rl.TrainableQFunction;
 import dev.fulcrum.learned.rl.QStateSchema;
 import dev.fulcrum.learned.rl.SelectionPublisher;
 import dev.fulcrum.learned.rl.SelectionSnapshot;
@@ -24,18 +26,17 @@ import java.util.SplittableRandom;
  * All components of a tier share one network (the paper trains one per component; the 60 agents
  * are symmetric, and sharing lets 2 cores train them in seconds). With trainers, each tick stores
  * up to {@link #TRANSITIONS_PER_TICK} of each agent's placements (reservoir-sampled) as
- * transitions (s_t, a, r, s_t+1) and takes {@link #STEPS_PER_TICK} mini-batch steps per tier.
+ * transitions (s_t, a, r, s_t+1) and takes a few mini-batch steps per tier.
  */
 final class LearnedRouter implements Router {
 
     static final int TRANSITIONS_PER_TICK = 4;
-    /** Mini-batch steps per tier per tick while training. */
-    static final int STEPS_PER_TICK = Integer.getInteger("incast.steps", 4);
 
     private final Topology topology;
     private final boolean feedback;
     private final FlowReward reward;
-    private final Mlp[] networks;
+    private final TrainableQFunction[] networks;
+    private final int stepsPerTick;
     private final DqnTrainer[] trainers;
     private final QStateSchema[] schemas;
     private final SelectionPublisher[] publishers;
@@ -55,13 +56,14 @@ final class LearnedRouter implements Router {
      * @param networks one per choosing tier (core, aggregate)
      * @param trainers one per choosing tier, or null to run the networks frozen
      */
-    LearnedRouter(Topology topology, boolean feedback, FlowReward reward, Mlp[] networks, DqnTrainer[] trainers,
-            double temperature, long seed) {
+    LearnedRouter(Topology topology, boolean feedback, FlowReward reward, TrainableQFunction[] networks,
+            DqnTrainer[] trainers, int stepsPerTick, double temperature, long seed) {
         this.topology = topology;
         this.feedback = feedback;
         this.reward = reward;
         this.networks = networks;
         this.trainers = trainers;
+        this.stepsPerTick = stepsPerTick;
         int slots = topology.actionSlots;
         schemas = new QStateSchema[] {
             new QStateSchema(slots, topology.nominalCapacity[Topology.AGGREGATE]),
@@ -93,12 +95,20 @@ final class LearnedRouter implements Router {
         reservoir = new SplittableRandom(seed);
     }
 
-    /** Five-layer networks of the paper's shape for both choosing tiers, seeded. */
-    static Mlp[] paperNetworks(Topology topology, long seed) {
-        int stateSize = QStateSchema.BLOCKS * topology.actionSlots;
-        return new Mlp[] {
-            Mlp.paperShape(stateSize, topology.actionSlots, seed),
-            Mlp.paperShape(stateSize, topology.actionSlots, seed + 1)};
+    /**
+     * Fresh networks for both choosing tiers: {@code "slot"} (a {@link SlotScorer}, two hidden layers
+     * of 16) or {@code "paper"} (the paper's five-layer MLP over the whole state).
+     */
+    static TrainableQFunction[] networks(String shape, Topology topology, long seed) {
+        TrainableQFunction[] networks = new TrainableQFunction[2];
+        for (int t = 0; t < 2; t++) {
+            networks[t] = switch (shape) {
+                case "slot" -> new SlotScorer(topology.actionSlots, new int[] {16, 16}, seed + t);
+                case "paper" -> Mlp.paperShape(QStateSchema.BLOCKS * topology.actionSlots, topology.actionSlots, seed + t);
+                default -> throw new IllegalArgumentException("network: " + shape + " (expected: slot or paper)");
+            };
+        }
+        return networks;
     }
 
     @Override
@@ -128,7 +138,7 @@ final class LearnedRouter implements Router {
         }
         if (trainers != null) {
             for (DqnTrainer trainer : trainers) {
-                for (int i = 0; i < STEPS_PER_TICK; i++) {
+                for (int i = 0; i < stepsPerTick; i++) {
                     trainer.trainStep();
                 }
             }

@@ -47,8 +47,8 @@ public final class DqnTrainer {
     }
 
     private final Settings settings;
-    private final Mlp online;
-    private final Mlp targetNetwork;
+    private final TrainableQFunction online;
+    private final TrainableQFunction targetNetwork;
     private final Optimizer optimizer;
     private final ReplayBuffer replay;
     private final SplittableRandom random;
@@ -59,7 +59,7 @@ public final class DqnTrainer {
     private final double[] qNextOnline;
     private long steps;
 
-    public DqnTrainer(Mlp online, Settings settings) {
+    public DqnTrainer(TrainableQFunction online, Settings settings) {
         if (online.actionSlots() > 64) {
             throw new IllegalArgumentException("actionSlots: " + online.actionSlots() + " (expected: <= 64)");
         }
@@ -67,10 +67,10 @@ public final class DqnTrainer {
         this.online = online;
         this.targetNetwork = online.copy();
         this.optimizer = new Optimizer(settings.adam() ? Optimizer.Kind.ADAM : Optimizer.Kind.SGD,
-                settings.alpha(), online.parameterCount());
+                settings.alpha(), online.parameters().length);
         this.replay = new ReplayBuffer(settings.replayCapacity(), online.stateSize());
         this.random = new SplittableRandom(settings.seed());
-        this.gradient = new double[online.parameterCount()];
+        this.gradient = new double[online.parameters().length];
         this.state = new float[online.stateSize()];
         this.nextState = new float[online.stateSize()];
         this.qNext = new double[online.actionSlots()];
@@ -78,7 +78,7 @@ public final class DqnTrainer {
     }
 
     /** The network being trained (its Q-values drive the policy). */
-    public Mlp online() {
+    public TrainableQFunction online() {
         return online;
     }
 
@@ -117,7 +117,7 @@ public final class DqnTrainer {
         for (int i = 0; i < gradient.length; i++) {
             gradient[i] /= batch;
         }
-        optimizer.step(online.parameters, gradient);
+        optimizer.step(online.parameters(), gradient);
         if (++steps % settings.targetSync() == 0) {
             targetNetwork.copyFrom(online);
         }

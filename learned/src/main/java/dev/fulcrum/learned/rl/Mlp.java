@@ -15,7 +15,7 @@ import java.util.SplittableRandom;
  * <p>Parameters are one flat array, layer by layer: weights (row-major, out x in) then biases.
  * Not thread-safe (scratch buffers); the simulator and the control thread each own theirs.
  */
-public final class Mlp implements QFunction {
+public final class Mlp implements TrainableQFunction {
 
     private final int[] sizes;
     private final int[] weightOffset;
@@ -80,16 +80,13 @@ public final class Mlp implements QFunction {
         return sizes[sizes.length - 1];
     }
 
-    int parameterCount() {
-        return parameters.length;
+    @Override
+    public double[] parameters() {
+        return parameters;
     }
 
-    /** Copies another network's parameters (same shape) into this one: the DQN target network. */
-    void copyFrom(Mlp other) {
-        System.arraycopy(other.parameters, 0, parameters, 0, parameters.length);
-    }
-
-    Mlp copy() {
+    @Override
+    public Mlp copy() {
         Mlp copy = new Mlp(sizes, 0);
         copy.copyFrom(this);
         return copy;
@@ -127,11 +124,8 @@ public final class Mlp implements QFunction {
         }
     }
 
-    /**
-     * Adds to {@code gradient} the gradient of {@code 0.5 * (Q(state, action) - target)^2} and
-     * returns {@code Q(state, action) - target} (the TD error, clipped to +-clip in the backward pass).
-     */
-    double accumulateGradient(float[] state, int action, double target, double clip, double[] gradient) {
+    @Override
+    public double accumulateGradient(float[] state, int action, double target, double clip, double[] gradient) {
         forward(state);
         int layers = sizes.length - 1;
         double error = activations[layers][action] - target;
