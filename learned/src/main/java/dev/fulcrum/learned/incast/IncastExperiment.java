@@ -2,6 +2,7 @@ package dev.fulcrum.learned.incast;
 
 import dev.fulcrum.learned.rl.DqnTrainer;
 import dev.fulcrum.learned.rl.FlowReward;
+import dev.fulcrum.learned.rl.QFunction;
 import dev.fulcrum.learned.rl.TrainableQFunction;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,7 +12,8 @@ import java.util.function.Consumer;
 /**
  * {@code fulcrum sim incast}: the evaluation of Mizutani, Sensors 2022, §4 on the
  * {@link IncastSimulator}: VLB, ECMP, IFS-RL, and the hierarchical-feedback policy with DQN and with
- * Double DQN, on the tree and the fat-tree; incast probability against the arrival rate (Figure 7)
+ * Double DQN, on the tree and the fat-tree (plus {@link #LEAST_LOAD}, a reference without
+ * learning); incast probability against the arrival rate (Figure 7)
  * and against the flow-length parameter (Figure 8), and RTT, throughput degradation and FCT at the
  * highest arrival rate for short and long flows (Figures 9 to 11).
  *
@@ -21,7 +23,11 @@ import java.util.function.Consumer;
  */
 public final class IncastExperiment {
 
-    public static final List<String> POLICIES = List.of("VLB", "ECMP", "IFS-RL", "Feedback-DQN", "Feedback-DDQN");
+    /** Not in the paper: Boltzmann over minus each child's reported load, no learning (see {@link LeastLoadQ}). */
+    public static final String LEAST_LOAD = "Least-load";
+
+    public static final List<String> POLICIES = List.of("VLB", "ECMP", "IFS-RL", "Feedback-DQN", "Feedback-DDQN",
+            LEAST_LOAD);
 
     /**
      * @param capacityScale multiplies the paper's capacities (100,000 / 10,000 / 1,000 flows)
@@ -133,7 +139,7 @@ public final class IncastExperiment {
         for (String label : settings.topologies()) {
             Topology topology = new Topology(kind(label), settings.capacityScale(), settings.seed());
             List<TrainableQFunction[]> learned = new ArrayList<>();
-            for (String policy : POLICIES.subList(2, POLICIES.size())) {
+            for (String policy : POLICIES.subList(2, 5)) {
                 progress.accept("training " + policy + " on the " + label);
                 TrainableQFunction[] networks = LearnedRouter.networks(settings.network(), topology, settings.seed() + 7);
                 training.add(train(settings, topology, policy, networks));
@@ -168,6 +174,9 @@ public final class IncastExperiment {
             Router router = switch (p) {
                 case 0 -> new VlbRouter(topology);
                 case 1 -> new EcmpRouter(topology);
+                case 5 -> new LearnedRouter(topology, true, new FlowReward(settings.beta()),
+                        new QFunction[] {new LeastLoadQ(topology.actionSlots), new LeastLoadQ(topology.actionSlots)},
+                        null, 1, settings.temperature(), seed);
                 default -> learnedRouter(settings, topology, policy, learned.get(p - 2), null, seed);
             };
             out.add(new IncastSimulator(topology).run(router, scenario, policy));

@@ -3,6 +3,7 @@ package dev.fulcrum.learned.incast;
 import dev.fulcrum.learned.rl.DqnTrainer;
 import dev.fulcrum.learned.rl.FlowReward;
 import dev.fulcrum.learned.rl.Mlp;
+import dev.fulcrum.learned.rl.QFunction;
 import dev.fulcrum.learned.rl.SlotScorer;
 import dev.fulcrum.learned.rl.TrainableQFunction;
 import dev.fulcrum.learned.rl.QStateSchema;
@@ -35,7 +36,7 @@ final class LearnedRouter implements Router {
     private final Topology topology;
     private final boolean feedback;
     private final FlowReward reward;
-    private final TrainableQFunction[] networks;
+    private final QFunction[] networks;
     private final int stepsPerTick;
     private final DqnTrainer[] trainers;
     private final QStateSchema[] schemas;
@@ -54,9 +55,9 @@ final class LearnedRouter implements Router {
 
     /**
      * @param networks one per choosing tier (core, aggregate)
-     * @param trainers one per choosing tier, or null to run the networks frozen
+     * @param trainers one per choosing tier (training {@code networks}), or null to run them frozen
      */
-    LearnedRouter(Topology topology, boolean feedback, FlowReward reward, TrainableQFunction[] networks,
+    LearnedRouter(Topology topology, boolean feedback, FlowReward reward, QFunction[] networks,
             DqnTrainer[] trainers, int stepsPerTick, double temperature, long seed) {
         this.topology = topology;
         this.feedback = feedback;

@@ -64,6 +64,9 @@ final class IncastSimCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print JSON instead of tables (input of scripts/plot-incast).")
     boolean json;
 
+    @Option(names = "--json-file", description = "Also write the JSON to this file (tables still go to stdout).")
+    java.nio.file.Path jsonFile;
+
     @Override
     public Integer call() throws Exception {
         Settings settings;
@@ -87,8 +90,12 @@ final class IncastSimCommand implements Callable<Integer> {
             err.flush();
         });
         PrintWriter out = spec.commandLine().getOut();
+        String asJson = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(report);
+        if (jsonFile != null) {
+            java.nio.file.Files.writeString(jsonFile, asJson + System.lineSeparator());
+        }
         if (json) {
-            out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(report));
+            out.println(asJson);
         } else {
             out.print(IncastTables.markdown(report));
         }

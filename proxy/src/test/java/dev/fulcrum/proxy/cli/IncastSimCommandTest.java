@@ -19,13 +19,14 @@ class IncastSimCommandTest {
         Result first = fulcrum(with("--json"));
         assertThat(first.exitCode()).as(first.err()).isZero();
         JsonNode json = new ObjectMapper().readTree(first.out());
-        // quick: two arrival rates and two flow-length parameters, five policies each; short and long.
-        assertThat(json.get("arrivalSweep")).hasSize(10);
-        assertThat(json.get("lengthSweep")).hasSize(10);
-        assertThat(json.get("shortLong")).hasSize(10);
+        // quick: two arrival rates and two flow-length parameters, six policies each; short and long.
+        assertThat(json.get("arrivalSweep")).hasSize(12);
+        assertThat(json.get("lengthSweep")).hasSize(12);
+        assertThat(json.get("shortLong")).hasSize(12);
         assertThat(json.get("training")).hasSize(3);
         assertThat(json.at("/arrivalSweep/0/policy").asText()).isEqualTo("VLB");
         assertThat(json.at("/arrivalSweep/4/policy").asText()).isEqualTo("Feedback-DDQN");
+        assertThat(json.at("/arrivalSweep/5/policy").asText()).isEqualTo("Least-load");
         assertThat(json.at("/arrivalSweep/0/topology").asText()).isEqualTo("tree");
         assertThat(json.at("/settings/seed").asLong()).isEqualTo(5);
 
@@ -34,11 +35,14 @@ class IncastSimCommandTest {
     }
 
     @Test
-    void printsTablesByDefault() {
-        Result result = fulcrum(TINY);
+    void printsTablesByDefaultAndWritesTheJsonFileWhenAsked(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Path file = dir.resolve("incast.json");
+        Result result = fulcrum(with("--json-file=" + file));
         assertThat(result.exitCode()).as(result.err()).isZero();
+        assertThat(new ObjectMapper().readTree(file.toFile()).get("arrivalSweep")).hasSize(12);
         assertThat(result.out()).contains("Figure 7: incast probability against the arrival rate",
-                "| topology | arrival rate | load | VLB | ECMP | IFS-RL | Feedback-DQN | Feedback-DDQN |");
+                "| topology | arrival rate | load | VLB | ECMP | IFS-RL | Feedback-DQN | Feedback-DDQN | Least-load |");
     }
 
     @Test
