@@ -13,6 +13,7 @@ import dev.fulcrum.proxy.config.ListenerConfig;
 import dev.fulcrum.proxy.config.PoolConfig;
 import dev.fulcrum.proxy.health.HealthChecks;
 import dev.fulcrum.proxy.health.HealthState;
+import dev.fulcrum.proxy.qos.QosRuntime;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
@@ -67,6 +68,7 @@ public final class FulcrumProxy implements AutoCloseable {
     private final long startedNanos = System.nanoTime();
     private ControlLoop controlLoop;
     private HealthChecks healthChecks;
+    private QosRuntime qos;
     private AdminServer admin;
     private volatile String state = "starting";
 
@@ -92,6 +94,7 @@ public final class FulcrumProxy implements AutoCloseable {
     }
 
     private void startAll() {
+        qos = QosRuntime.create(config.qos(), registry);
         for (PoolConfig poolConfig : config.pools().values()) {
             pools.put(poolConfig.name(), Pool.create(poolConfig, registry));
         }
@@ -102,6 +105,9 @@ public final class FulcrumProxy implements AutoCloseable {
             bind(listener);
         }
         controlLoop = new ControlLoop(config.telemetry().tick(), warnings);
+        if (qos != null) {
+            controlLoop.addTask("qos", qos::tick);
+        }
         healthChecks = HealthChecks.start(healthTargets(), transport.ioHandlerFactory(), transport.channel(), registry);
         if (config.admin().enabled()) {
             admin = AdminServer.start(config.admin().address(), transport.ioHandlerFactory(), transport.serverChannel(), this);
@@ -160,6 +166,10 @@ public final class FulcrumProxy implements AutoCloseable {
                         if (idleMillis > 0) {
                             ch.pipeline().addLast(new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS));
                         }
+                        if (qos != null && qos.shaperFor(listener.name()) != null) {
+                            // First, so that it sees the socket's bytes and can hold back the relay's reads.
+                            ch.pipeline().addFirst(qos.shaperFor(listener.name()));
+                        }
                         ProxiedFlow flow = new ProxiedFlow(listener, ch);
                         if (lc.proxyProtocol() != ListenerConfig.ProxyProtocol.OFF) {
                             ProxyHeaderReader.addTo(ch.pipeline(), flow, lc);
@@ -211,6 +221,11 @@ public final class FulcrumProxy implements AutoCloseable {
 
     public PrometheusMeterRegistry registry() {
         return registry;
+    }
+
+    /** The bandwidth classes at run time, or null when none is configured. */
+    public QosRuntime qos() {
+        return qos;
     }
 
     public String transportName() {
@@ -387,6 +402,9 @@ public final class FulcrumProxy implements AutoCloseable {
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
         if (controlLoop != null) {
             controlLoop.close();
+        }
+        if (qos != null) {
+            qos.close();
         }
         registry.close();
     }

@@ -17,6 +17,10 @@ final class BandwidthAllocator {
     private final double[] limits;
     private final double[] maxRates;
 
+    double[] maxRates() {
+        return maxRates.clone();
+    }
+
     BandwidthAllocator(StorageDag dag) {
         limits = dag.resources().stream().mapToDouble(ResourceKind::limit).toArray();
         maxRates = dag.tasks().stream().mapToDouble(BandwidthTask::maxRate).toArray();
@@ -28,6 +32,12 @@ final class BandwidthAllocator {
      * @param fixed      per task a rate decided already, or NaN
      */
     double[] allocate(double[] ratios, double[][] efficiency, double[] fixed) {
+        return allocate(ratios, efficiency, fixed, maxRates);
+    }
+
+    /** As above, with per-task caps for this allocation (at most each task's maxRate). */
+    double[] allocate(double[] ratios, double[][] efficiency, double[] fixed, double[] caps) {
+        double[] maxRates = caps;
         int tasks = ratios.length;
         double[] rates = new double[tasks];
         double[] residual = limits.clone();

@@ -16,4 +16,12 @@ public interface BandwidthPolicy {
      * @return per task the bandwidth for the next interval (possibly infinite: no limit)
      */
     double[] rates(double[] watermarks, double[][] efficiency);
+
+    /**
+     * As {@link #rates(double[], double[][])}, also told the bandwidth each task actually used over
+     * the last interval (NaN where unknown), for policies that hand unused bandwidth to others.
+     */
+    default double[] rates(double[] watermarks, double[][] efficiency, double[] used) {
+        return rates(watermarks, efficiency);
+    }
 }

@@ -41,6 +41,7 @@ public final class PressureController implements BandwidthPolicy {
     private double clientRate = Double.NaN;
     private double[] lastPressures = new double[0];
     private double[] lastTargets = new double[0];
+    private double[] lastRates = new double[0];
 
     /**
      * @param priorEfficiency per task and resource, the nominal consumption per unit bandwidth used
@@ -84,7 +85,26 @@ public final class PressureController implements BandwidthPolicy {
 
     @Override
     public double[] rates(double[] watermarks, double[][] efficiency) {
+        return rates(watermarks, efficiency, null);
+    }
+
+    /**
+     * Work conservation: a migration task that used well under its bandwidth last interval (it ran
+     * out of data, not of bandwidth) is capped near what it used, and Eq. 19's water-filling gives
+     * the rest to the others, so a share no task can use is not left idle. The client task is
+     * never capped this way (its demand can jump at any moment).
+     */
+    @Override
+    public double[] rates(double[] watermarks, double[][] efficiency, double[] used) {
         int tasks = predictors.length;
+        double[] caps = allocator.maxRates();
+        if (used != null && lastRates.length == tasks) {
+            for (int t = 0; t < tasks; t++) {
+                if (t != clientTask && used[t] >= 0 && Double.isFinite(lastRates[t]) && used[t] < 0.8 * lastRates[t]) {
+                    caps[t] = Math.min(caps[t], Math.max(1.5 * used[t], 0.05 * lastRates[t]));
+                }
+            }
+        }
         double[][] predicted = new double[tasks][];
         for (int t = 0; t < tasks; t++) {
             predicted[t] = new double[predictors[t].length];
@@ -97,9 +117,10 @@ public final class PressureController implements BandwidthPolicy {
         }
         lastPressures = planner.pressures(watermarks);
         double[] ratios = planner.ratios(watermarks);
-        double[] plan = allocator.allocate(ratios, predicted, BandwidthAllocator.noneFixed(tasks));
+        double[] plan = allocator.allocate(ratios, predicted, BandwidthAllocator.noneFixed(tasks), caps);
         lastTargets = plan;
         if (clientTask < 0) {
+            lastRates = plan.clone();
             return plan;
         }
         double target = plan[clientTask];
@@ -113,8 +134,9 @@ public final class PressureController implements BandwidthPolicy {
         }
         double[] fixed = BandwidthAllocator.noneFixed(tasks);
         fixed[clientTask] = clientRate;
-        double[] rates = allocator.allocate(ratios, predicted, fixed);
+        double[] rates = allocator.allocate(ratios, predicted, fixed, caps);
         clientRate = rates[clientTask];
+        lastRates = rates.clone();
         return rates;
     }
 

@@ -33,10 +33,10 @@ final class StorageSimCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "1", description = "Seed of the reported runs (tuning uses seed + 1000). Default: ${DEFAULT-VALUE}.")
     long seed;
 
-    @Option(names = "--tune-seconds", defaultValue = "4000", description = "Simulated seconds per tuning run. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--tune-seconds", defaultValue = "25000", description = "Simulated seconds per tuning run (as long as the reported runs, so that every method is tuned on the slow SSD fill cycle too). Default: ${DEFAULT-VALUE}.")
     int tuneSeconds;
 
-    @Option(names = "--tune-iterations", defaultValue = "20",
+    @Option(names = "--tune-iterations", defaultValue = "12",
             description = "Bayesian-optimisation steps per method and workload, after 6 random points. Default: ${DEFAULT-VALUE}.")
     int tuneIterations;
 

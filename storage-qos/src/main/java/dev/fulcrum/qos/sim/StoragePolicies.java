@@ -16,8 +16,11 @@ import java.util.function.Function;
  */
 public enum StoragePolicies {
 
-    /** PASCAL: ideal watermark of each node, and one stiffness (log scale 0.5 to 50). */
-    PASCAL(5, new double[] {0.5, 0.5, 0.2, 0.5, 0.5}),
+    /**
+     * PASCAL: ideal watermark of each node, one stiffness (log scale 0.5 to 50), and the client
+     * task's prudence (gain, log 0.02 to 1; largest step, log 0.01 to 0.5): "learning to cooperation".
+     */
+    PASCAL(7, new double[] {0.5, 0.5, 0.2, 0.5, 0.5, 0.692, 0.589}),
     /** LBICA-like threshold per tier: cache threshold, SSD threshold, flush/tier-down/GC nominal rates, flush start. */
     THRESHOLD(6, new double[] {0.9, 0.9, 0.5, 0.5, 0.5, 0.3}),
     /** PID on watermarks: kp, ki, kd (log scales), target watermarks of cache, SSD valid and garbage. */
@@ -62,7 +65,7 @@ public enum StoragePolicies {
                     between(0.05, 0.95, p[3])};
                 StorageDag dag = ThreeTierSystem.dag(ideal, logBetween(0.5, 50, p[4]));
                 return new PressureController(label(), dag, ThreeTierSystem.priorEfficiency(), predictor,
-                        PressureController.Settings.DEFAULT);
+                        new PressureController.Settings(logBetween(0.02, 1, p[5]), logBetween(0.01, 0.5, p[6])));
             }
             case THRESHOLD -> {
                 StorageDag dag = ThreeTierSystem.dag(ThreeTierSystem.HAND_PICKED_IDEAL, 1);

@@ -107,7 +107,11 @@ public final class TieredStorageSimulator {
                 segmentOf[second] = segment(second);
                 if (step % STEPS_PER_SECOND == 0) {
                     if (step > 0) {
-                        rates = policy.rates(watermarks(), measured(consumed, moved));
+                        double[] used = new double[4];
+                        for (int t = 0; t < 4; t++) {
+                            used[t] = moved[t]; // MB over the last second = MB/s
+                        }
+                        rates = policy.rates(watermarks(), measured(consumed, moved), used);
                         for (double[] row : consumed) {
                             java.util.Arrays.fill(row, 0);
                         }
@@ -291,12 +295,14 @@ public final class TieredStorageSimulator {
                 while (d < steps && cumDepartures[d + 1] < mark) {
                     d++;
                 }
+                double departure;
                 if (d >= steps) {
-                    break; // still queued at the end: not counted
+                    departure = steps * DT; // still queued at the end: counted with the wait so far (censored)
+                } else {
+                    double within = cumDepartures[d + 1] - cumDepartures[d];
+                    double fraction = within > 0 ? (mark - cumDepartures[d]) / within : 1;
+                    departure = (d + Math.max(0, Math.min(1, fraction))) * DT;
                 }
-                double within = cumDepartures[d + 1] - cumDepartures[d];
-                double fraction = within > 0 ? (mark - cumDepartures[d]) / within : 1;
-                double departure = (d + Math.max(0, Math.min(1, fraction))) * DT;
                 double wait = Math.max(0, departure - (s + 0.5) * DT);
                 histogram.record(wait * 1000 + serviceMs[s], arrived / requestMB[s]);
             }
