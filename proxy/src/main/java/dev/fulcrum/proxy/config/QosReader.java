@@ -165,9 +165,10 @@ final class QosReader {
             return c.expected("a map with limit and use");
         }
         c.rejectUnknownFields(RESOURCE_FIELDS);
-        long limit = rate(c.field("limit"), -1);
-        if (limit < 0) {
-            c.field("limit").expected("a rate in bytes per second, e.g. 100MiB");
+        Cursor limitCursor = c.field("limit");
+        long limit = rate(limitCursor, -1);
+        if (limitCursor.isAbsent()) {
+            limitCursor.expected("a rate in bytes per second, e.g. 100MiB");
         }
         Map<String, Double> use = new LinkedHashMap<>();
         Cursor useCursor = c.field("use");

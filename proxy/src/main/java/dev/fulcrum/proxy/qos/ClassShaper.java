@@ -20,7 +20,7 @@ import java.util.concurrent.atomic.LongAdder;
 public final class ClassShaper extends GlobalTrafficShapingHandler {
 
     /** Netty treats a limit of 0 as "no limit": a class the controller stops gets this instead. */
-    static final long STOPPED = 1;
+    static final long STOPPED = 1024;
     /** Netty's own attribute (same name, same key): set while the shaper holds a channel's reads. */
     private static final AttributeKey<Boolean> READ_SUSPENDED =
             AttributeKey.valueOf(AbstractTrafficShapingHandler.class.getName() + ".READ_SUSPENDED");
@@ -29,8 +29,13 @@ public final class ClassShaper extends GlobalTrafficShapingHandler {
     private final LongAdder throttled = new LongAdder();
     private volatile long rate;
 
+    /** Longest pause of one read or write: a class stopped and then restarted resumes within it. */
+    static final long MAX_PAUSE_MILLIS = 1000;
+    /** Rate changes smaller than this share of the current rate are not applied. */
+    static final double HYSTERESIS = 0.04;
+
     ClassShaper(String className, ScheduledExecutorService counters, long initialRate) {
-        super(counters, Math.max(STOPPED, initialRate), Math.max(STOPPED, initialRate), 1000);
+        super(counters, Math.max(STOPPED, initialRate), Math.max(STOPPED, initialRate), 1000, MAX_PAUSE_MILLIS);
         this.className = className;
         this.rate = initialRate;
     }
@@ -41,6 +46,10 @@ public final class ClassShaper extends GlobalTrafficShapingHandler {
 
     /** Sets the class's rate in bytes per second (each way); called from the control thread. */
     void setRate(long bytesPerSecond) {
+        // Netty restarts its accounting on every change, which lets a burst through: small changes wait.
+        if (rate > 0 && bytesPerSecond > 0 && Math.abs(bytesPerSecond - rate) <= HYSTERESIS * rate) {
+            return;
+        }
         long limit = Math.max(STOPPED, bytesPerSecond);
         rate = bytesPerSecond;
         configure(limit, limit);

@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * and the {@link PressureController} that sets the classes' rates on every control tick. Built from
  * {@link QosConfig}; {@link #tick} runs on the control thread, never on an event loop.
  *
- * <p>Until every node has reported a watermark, the classes run at their {@code maxRate}; a node
+ * <p>Until every node has reported a watermark, the classes are stopped (a trickle); a node
  * whose reads fail keeps its last value (and is logged, once per failure streak).
  */
 public final class QosRuntime implements AutoCloseable {
@@ -81,7 +81,8 @@ public final class QosRuntime implements AutoCloseable {
                     .description("Pressure the controller mapped the node's watermark to").register(registry);
         }
         for (QosConfig.BandwidthClass cls : config.classes().values()) {
-            ClassShaper shaper = new ClassShaper(cls.name(), counters, cls.maxRate());
+            // Stopped until the controller has every watermark: nothing flows into a tier not yet seen.
+            ClassShaper shaper = new ClassShaper(cls.name(), counters, 0);
             shapers.add(shaper);
             cls.listeners().forEach(l -> shapersByListener.put(l, shaper));
             Tags tags = Tags.of("class", cls.name());
