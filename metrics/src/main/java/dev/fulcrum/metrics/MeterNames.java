@@ -60,6 +60,17 @@ public final class MeterNames {
     /** Flows of an sni-keyed listener keyed on the client address instead, by reason (tags: listener, reason). */
     public static final String SNI_FALLBACKS = "fulcrum.sni.fallbacks";
 
+    /** Watermark (capacity utilisation) last read from a storage node (tags: node). */
+    public static final String QOS_WATERMARK = "fulcrum.qos.watermark";
+    /** Pressure the controller mapped a node's watermark to (tags: node). */
+    public static final String QOS_PRESSURE = "fulcrum.qos.pressure";
+    /** Rate the controller set for a bandwidth class, bytes per second each way (tags: class). */
+    public static final String QOS_CLASS_RATE = "fulcrum.qos.class.rate";
+    /** Bytes per second through a bandwidth class over the last second (tags: class). */
+    public static final String QOS_CLASS_MEASURED_RATE = "fulcrum.qos.class.measured.rate";
+    /** Bytes a bandwidth class's shaper held back (tags: class). */
+    public static final String QOS_THROTTLED = "fulcrum.qos.throttled";
+
     public static final String TAG_LISTENER = "listener";
     public static final String TAG_POOL = "pool";
     public static final String TAG_BACKEND = "backend";
@@ -93,7 +104,12 @@ public final class MeterNames {
             java.util.Map.entry(BACKEND_EJECTED, "1 while passive ejection keeps the backend out, else 0"),
             java.util.Map.entry(SNI_FALLBACKS, "Flows of an sni-keyed listener keyed on the client address instead, by reason"),
             java.util.Map.entry(CONFIG_RELOADS, "Configuration reloads, by result"),
-            java.util.Map.entry(CONFIG_LAST_RELOAD_SUCCESS, "When the running configuration was loaded (start or last successful reload), Unix time"));
+            java.util.Map.entry(CONFIG_LAST_RELOAD_SUCCESS, "When the running configuration was loaded (start or last successful reload), Unix time"),
+            java.util.Map.entry(QOS_WATERMARK, "Watermark (capacity utilisation) last read from the node"),
+            java.util.Map.entry(QOS_PRESSURE, "Pressure the controller mapped the node's watermark to"),
+            java.util.Map.entry(QOS_CLASS_RATE, "Rate the controller set for the class, bytes per second each way"),
+            java.util.Map.entry(QOS_CLASS_MEASURED_RATE, "Bytes per second through the class over the last second"),
+            java.util.Map.entry(QOS_THROTTLED, "Bytes the class's shaper held back"));
 
     private MeterNames() {
     }

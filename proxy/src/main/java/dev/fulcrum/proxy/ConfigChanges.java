@@ -53,6 +53,9 @@ final class ConfigChanges {
         if (!running.telemetry().equals(next.telemetry())) {
             pending.add("telemetry: " + running.telemetry() + " -> " + next.telemetry());
         }
+        if (!java.util.Objects.equals(running.qos(), next.qos())) {
+            pending.add("qos: the bandwidth classes, their nodes and resources");
+        }
         return pending;
     }
 

@@ -10,6 +10,7 @@ import dev.fulcrum.proxy.config.PoolConfig;
 import dev.fulcrum.proxy.config.ValueParsers;
 import dev.fulcrum.proxy.health.HealthChecks;
 import dev.fulcrum.proxy.telemetry.Telemetry;
+import dev.fulcrum.proxy.qos.QosRuntime;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
@@ -78,6 +79,7 @@ public final class FulcrumProxy implements AutoCloseable {
     volatile long lastReloadSuccessMillis = System.currentTimeMillis();
     private ControlLoop controlLoop;
     HealthChecks healthChecks;
+    private volatile QosRuntime qos;
     private AdminServer admin;
     private volatile Telemetry telemetry;
     private ConfigWatcher watcher;
@@ -91,7 +93,7 @@ public final class FulcrumProxy implements AutoCloseable {
         this.eventLoops = configured > 0 ? configured : Runtime.getRuntime().availableProcessors();
         this.registry = PrometheusRegistries.create();
         this.group = new MultiThreadIoEventLoopGroup(eventLoops, new DefaultThreadFactory("fulcrum-io"), transport.ioHandlerFactory());
-        this.binder = new ListenerBinder(group, transport, () -> telemetry);
+        this.binder = new ListenerBinder(group, transport, () -> telemetry, () -> qos);
         this.retiredBackends = new RetiredBackends(this::allListenerSockets);
     }
 
@@ -108,6 +110,7 @@ public final class FulcrumProxy implements AutoCloseable {
     }
 
     private void startAll() {
+        qos = QosRuntime.create(config.qos(), registry);
         try {
             telemetry = Telemetry.start(config.telemetry(), group, transport.name().equals("epoll"), registry);
         } catch (java.io.UncheckedIOException e) {
@@ -136,6 +139,9 @@ public final class FulcrumProxy implements AutoCloseable {
         controlLoop.addTask("retired backends and listeners", this::tickRetired);
         healthChecks = HealthChecks.start(ProxyReload.healthTargets(pools), transport.ioHandlerFactory(), transport.channel(), registry);
         ProxyReload.registerMeters(this);
+        if (qos != null) {
+            controlLoop.addTask("qos", qos::tick);
+        }
         if (config.admin().enabled()) {
             admin = AdminServer.start(config.admin().address(), transport.ioHandlerFactory(), transport.serverChannel(), this);
             if (!admin.address().getAddress().isLoopbackAddress() && config.admin().token() == null) {
@@ -239,6 +245,11 @@ public final class FulcrumProxy implements AutoCloseable {
 
     public PrometheusMeterRegistry registry() {
         return registry;
+    }
+
+    /** The bandwidth classes at run time, or null when none is configured. */
+    public QosRuntime qos() {
+        return qos;
     }
 
     public String transportName() {
@@ -422,6 +433,9 @@ public final class FulcrumProxy implements AutoCloseable {
         }
         if (telemetry != null) {
             telemetry.close();
+        }
+        if (qos != null) {
+            qos.close();
         }
         registry.close();
     }

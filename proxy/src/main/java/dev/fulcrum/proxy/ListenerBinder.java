@@ -1,5 +1,6 @@
 package dev.fulcrum.proxy;
 
+import dev.fulcrum.proxy.qos.QosRuntime;
 import dev.fulcrum.proxy.telemetry.Telemetry;
 import java.util.function.Supplier;
 import dev.fulcrum.proxy.config.HostPort;
@@ -30,9 +31,12 @@ final class ListenerBinder {
     private final TransportKind transport;
     /** Read per accepted connection: telemetry starts after the binder is made. */
     private final Supplier<Telemetry> telemetry;
+    /** The bandwidth classes' shapers, or {@code null} without a {@code qos} section. */
+    private final Supplier<QosRuntime> qosRuntime;
 
-    ListenerBinder(EventLoopGroup group, TransportKind transport, Supplier<Telemetry> telemetry) {
+    ListenerBinder(EventLoopGroup group, TransportKind transport, Supplier<Telemetry> telemetry, Supplier<QosRuntime> qosRuntime) {
         this.telemetry = telemetry;
+        this.qosRuntime = qosRuntime;
         this.group = group;
         this.transport = transport;
     }
@@ -78,6 +82,11 @@ final class ListenerBinder {
                         long idleMillis = lc.idleTimeout().toMillis();
                         if (idleMillis > 0) {
                             ch.pipeline().addLast(new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS));
+                        }
+                        QosRuntime qos = qosRuntime.get();
+                        if (qos != null && qos.shaperFor(lc.name()) != null) {
+                            // First, so that it sees the socket's bytes and can hold back the relay's reads.
+                            ch.pipeline().addFirst(qos.shaperFor(lc.name()));
                         }
                         ProxiedFlow flow = new ProxiedFlow(listener, ch, telemetry.get().newFlow(ch));
                         if (lc.proxyProtocol() != ListenerConfig.ProxyProtocol.OFF) {

@@ -62,7 +62,7 @@ import java.util.Objects;
  */
 public final class ConfigLoader {
 
-    static final List<String> ROOT_FIELDS = List.of("runtime", "admin", "telemetry", "listeners", "pools");
+    static final List<String> ROOT_FIELDS = List.of("runtime", "admin", "telemetry", "listeners", "pools", "qos");
     static final List<String> RUNTIME_FIELDS = List.of("transport", "eventLoops", "drainTimeout", "watchConfig");
     static final List<String> ADMIN_FIELDS = List.of("address", "tokenFile");
     /** A token file larger than this is surely not a token. */
@@ -156,10 +156,13 @@ public final class ConfigLoader {
         Map<String, ListenerConfig> listeners = ListenerReader.read(
                 root.field("listeners"), pools.entries().keySet(), admin);
         Map<String, PoolConfig> poolConfigs = PoolReader.read(pools);
+        Map<String, String> listenerPools = new LinkedHashMap<>();
+        listeners.forEach((name, l) -> listenerPools.put(name, l.pool()));
+        QosConfig qos = QosReader.read(root.field("qos"), listenerPools);
         if (!root.problems().isEmpty()) {
             return null;
         }
-        return new FulcrumConfig(source, runtime, admin, listeners, poolConfigs, telemetry);
+        return new FulcrumConfig(source, runtime, admin, listeners, poolConfigs, telemetry, qos);
     }
 
     private static RuntimeConfig runtime(Cursor runtime) {

@@ -14,6 +14,7 @@ import java.util.Map;
  * @param listeners by name
  * @param pools     by name
  * @param telemetry control-loop tick and sampling
+ * @param qos       bandwidth classes and their pressure controller ({@link QosConfig#NONE} when absent)
  */
 public record FulcrumConfig(
         Path source,
@@ -21,11 +22,19 @@ public record FulcrumConfig(
         AdminConfig admin,
         Map<String, ListenerConfig> listeners,
         Map<String, PoolConfig> pools,
-        TelemetryConfig telemetry) {
+        TelemetryConfig telemetry,
+        QosConfig qos) {
 
     public FulcrumConfig {
         listeners = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(listeners));
         pools = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(pools));
+        qos = qos == null ? QosConfig.NONE : qos;
+    }
+
+    /** A configuration without bandwidth classes. */
+    public FulcrumConfig(Path source, RuntimeConfig runtime, AdminConfig admin, Map<String, ListenerConfig> listeners,
+            Map<String, PoolConfig> pools, TelemetryConfig telemetry) {
+        this(source, runtime, admin, listeners, pools, telemetry, QosConfig.NONE);
     }
 
     /** The listener names bound to {@code pool}, for status pages. */

@@ -225,7 +225,7 @@ class ConfigProblemsTest {
                         + " bind, pool, key, maxConnections, connectTimeout, connectAttempts, idleTimeout, writeBuffer,"
                         + " proxyProtocol, proxyProtocolTimeout, sniTimeout)");
         assertThat(problemsOf("listners: {}\n" + MINIMAL)).containsExactly("cfg.yaml: listners: unknown field,"
-                + " did you mean listeners? (expected one of: runtime, admin, telemetry, listeners, pools)");
+                + " did you mean listeners? (expected one of: runtime, admin, telemetry, listeners, pools, qos)");
         assertThat(problemsOf("runtime: {eventloops: 2}\n" + MINIMAL)).containsExactly("cfg.yaml: runtime.eventloops:"
                 + " unknown field, did you mean eventLoops? (expected one of: transport, eventLoops, drainTimeout, watchConfig)");
     }

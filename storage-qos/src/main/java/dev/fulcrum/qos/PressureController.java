@@ -1,0 +1,152 @@
+package dev.fulcrum.qos;
+
+/**
+ * PASCAL's controller (PASCAL, "A Learning-aided Cooperative Bandwidth Control Policy for
+ * Hierarchical Storage Systems", §4): the pressure balancer ({@link MigrationPlanner}) turns
+ * watermarks into migration ratios, the bandwidth allocator ({@link BandwidthAllocator}) turns
+ * ratios and predicted resource efficiency ({@link EfficiencyPredictor}) into bandwidths.
+ *
+ * <p>Cooperation (§4.2): the client throughput task matters most to users, so its bandwidth is
+ * changed prudently: each tick it moves only {@code clientGain} of the way to the plan's target,
+ * and never more than {@code clientMaxStep} of its current rate, and the other tasks share what it
+ * leaves. When the cache fills, flush therefore speeds up at once while throughput stays put, as in
+ * the paper's example. Prudence gives way to safety: when the plan blocks the client task (its
+ * destination is at its upper bound, Eq. 5) its rate follows the plan at once.
+ *
+ * <p>Usage: {@code new PressureController(dag, EfficiencyPredictor.ema(0.3), Settings.DEFAULT)},
+ * then {@link #rates} once per control interval with the watermarks and the efficiency measured
+ * over the interval just ended.
+ */
+public final class PressureController implements BandwidthPolicy {
+
+    /**
+     * @param clientGain    fraction of the gap to the planned client rate closed per tick, in (0, 1]
+     * @param clientMaxStep largest change of the client rate per tick, as a fraction of it (> 0)
+     */
+    public record Settings(double clientGain, double clientMaxStep) {
+        public static final Settings DEFAULT = new Settings(0.3, 0.1);
+
+        public Settings {
+            Checks.check(clientGain > 0 && clientGain <= 1, "clientGain: %s (expected: in (0, 1])", clientGain);
+            Checks.check(clientMaxStep > 0, "clientMaxStep: %s (expected: > 0)", clientMaxStep);
+        }
+    }
+
+    private final String name;
+    private final MigrationPlanner planner;
+    private final BandwidthAllocator allocator;
+    private final EfficiencyPredictor[][] predictors;
+    private final Settings settings;
+    private final int clientTask;
+    private double clientRate = Double.NaN;
+    private double[] lastPressures = new double[0];
+    private double[] lastTargets = new double[0];
+    private double[] lastRates = new double[0];
+
+    /**
+     * @param priorEfficiency per task and resource, the nominal consumption per unit bandwidth used
+     *                        until measurements arrive
+     */
+    public PressureController(String name, StorageDag dag, double[][] priorEfficiency, EfficiencyPredictor.Factory predictor,
+            Settings settings) {
+        this.name = name;
+        this.planner = new MigrationPlanner(dag);
+        this.allocator = new BandwidthAllocator(dag);
+        this.settings = settings;
+        int tasks = dag.tasks().size();
+        int resources = dag.resources().size();
+        Checks.check(priorEfficiency.length == tasks, "prior efficiency: %s rows (expected: %s, one per task)",
+                priorEfficiency.length, tasks);
+        predictors = new EfficiencyPredictor[tasks][resources];
+        int client = -1;
+        for (int t = 0; t < tasks; t++) {
+            Checks.check(priorEfficiency[t].length == resources, "prior efficiency of task %s: %s values (expected: %s)",
+                    dag.tasks().get(t).name(), priorEfficiency[t].length, resources);
+            for (int k = 0; k < resources; k++) {
+                predictors[t][k] = predictor.apply(priorEfficiency[t][k]);
+            }
+            if (dag.tasks().get(t).client()) {
+                Checks.check(client < 0, "tasks %s and %s: both client tasks (expected: at most one)",
+                        dag.tasks().get(Math.max(client, 0)).name(), dag.tasks().get(t).name());
+                client = t;
+            }
+        }
+        this.clientTask = client;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    public StorageDag dag() {
+        return planner.dag();
+    }
+
+    @Override
+    public double[] rates(double[] watermarks, double[][] efficiency) {
+        return rates(watermarks, efficiency, null);
+    }
+
+    /**
+     * Work conservation: a migration task that used well under its bandwidth last interval (it ran
+     * out of data, not of bandwidth) is capped near what it used, and Eq. 19's water-filling gives
+     * the rest to the others, so a share no task can use is not left idle. The client task is
+     * never capped this way (its demand can jump at any moment).
+     */
+    @Override
+    public double[] rates(double[] watermarks, double[][] efficiency, double[] used) {
+        int tasks = predictors.length;
+        double[] caps = allocator.maxRates();
+        if (used != null && lastRates.length == tasks) {
+            for (int t = 0; t < tasks; t++) {
+                if (t != clientTask && used[t] >= 0 && Double.isFinite(lastRates[t]) && used[t] < 0.8 * lastRates[t]) {
+                    caps[t] = Math.min(caps[t], Math.max(1.5 * used[t], 0.05 * lastRates[t]));
+                }
+            }
+        }
+        double[][] predicted = new double[tasks][];
+        for (int t = 0; t < tasks; t++) {
+            predicted[t] = new double[predictors[t].length];
+            for (int k = 0; k < predictors[t].length; k++) {
+                if (efficiency != null) {
+                    predictors[t][k].observe(efficiency[t][k]);
+                }
+                predicted[t][k] = predictors[t][k].predict();
+            }
+        }
+        lastPressures = planner.pressures(watermarks);
+        double[] ratios = planner.ratios(watermarks);
+        double[] plan = allocator.allocate(ratios, predicted, BandwidthAllocator.noneFixed(tasks), caps);
+        lastTargets = plan;
+        if (clientTask < 0) {
+            lastRates = plan.clone();
+            return plan;
+        }
+        double target = plan[clientTask];
+        if (Double.isNaN(clientRate) || Double.isInfinite(target) || Double.isInfinite(clientRate)
+                || planner.blocked(clientTask, watermarks)) {
+            clientRate = target;
+        } else {
+            double step = settings.clientGain() * (target - clientRate);
+            double maxStep = settings.clientMaxStep() * Math.max(clientRate, 1e-3 * Math.max(target, 1));
+            clientRate += Math.max(-maxStep, Math.min(maxStep, step));
+        }
+        double[] fixed = BandwidthAllocator.noneFixed(tasks);
+        fixed[clientTask] = clientRate;
+        double[] rates = allocator.allocate(ratios, predicted, fixed, caps);
+        clientRate = rates[clientTask];
+        lastRates = rates.clone();
+        return rates;
+    }
+
+    /** Node pressures computed at the last tick (for metrics). */
+    public double[] lastPressures() {
+        return lastPressures.clone();
+    }
+
+    /** The plan's bandwidths before the client task's prudent change, at the last tick. */
+    public double[] lastTargets() {
+        return lastTargets.clone();
+    }
+}
