@@ -108,12 +108,14 @@ final class ProxyReload {
             ReloadResult.Changes changes = ConfigChanges.between(running, next);
             commit(proxy, next, before, pools, sockets, newlyBound);
             String previous = proxy.checksum;
-            proxy.checksum = ConfigChanges.checksum(next);
-            proxy.lastReloadSuccessMillis = System.currentTimeMillis();
+            String checksum = ConfigChanges.checksum(next);
             List<String> needsRestart = ConfigChanges.needsRestart(running, next);
-            ReloadResult result = new ReloadResult(ReloadResult.OK, proxy.checksum, previous, changes, needsRestart, List.of(),
+            ReloadResult result = new ReloadResult(ReloadResult.OK, checksum, previous, changes, needsRestart, List.of(),
                     elapsedMillis(start));
+            // The result first: whoever sees the new checksum in the status also sees the reload that made it.
             proxy.countReload(result);
+            proxy.lastReloadSuccessMillis = System.currentTimeMillis();
+            proxy.checksum = checksum;
             log.info("configuration reloaded ({} -> {}): {}", previous, proxy.checksum, changes.isEmpty() ? "nothing changed" : changes);
             if (!needsRestart.isEmpty()) {
                 log.warn("configuration reloaded, but these settings only take effect on a restart: {}", needsRestart);
