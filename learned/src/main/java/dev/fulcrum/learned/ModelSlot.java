@@ -42,6 +42,8 @@ public final class ModelSlot<T> {
     private final ModelKind kind;
     private final Compiler<T> compiler;
     private final Counter failures;
+    /** Counted here too: a composite registry with nothing bound yet drops increments. */
+    private final java.util.concurrent.atomic.AtomicLong failureCount = new java.util.concurrent.atomic.AtomicLong();
     private final Timer inference;
     private final MeterRegistry meters;
     private final List<BiConsumer<T, T>> swapListeners = new CopyOnWriteArrayList<>();
@@ -116,6 +118,7 @@ public final class ModelSlot<T> {
             }
         } catch (ModelRejectedException e) {
             failures.increment();
+            failureCount.incrementAndGet();
             lastError = e.getMessage();
             return outcome("refused", before == null ? null : before.model, e.getMessage());
         }
@@ -148,7 +151,7 @@ public final class ModelSlot<T> {
     }
 
     public long failures() {
-        return (long) failures.count();
+        return failureCount.get();
     }
 
     /** The slot as {@code GET /api/models} shows it. */
