@@ -11,16 +11,18 @@ import java.util.Map;
 /**
  * A learned-hash model compiled into a lookup structure, so that a pick needs no inference: the
  * model is evaluated once, at load, on a grid of normalised keys, and a key's position is the
- * monotone piecewise-linear interpolation between the two grid points around it.
+ * piecewise-linear interpolation between the two grid points around it.
  *
  * <h2>The grid and its error bound</h2>
  * It starts uniform ({@link #START_POINTS} points over [0, 1]) and is refined where the model's
  * output climbs fast, that is where keys crowd (the model learned their CDF): every cell whose
- * position rises by more than {@link #TARGET_STEP} is cut into as many cells as needed, for up to
+ * position moves by more than {@link #TARGET_STEP} is cut into as many cells as needed, for up to
  * {@link #ROUNDS} rounds. The grid ends up dense at the key quantiles, which is where accuracy
- * matters. Positions are then made non-decreasing (running maximum), so a key's position never goes
- * backwards. Where the model is monotone inside a cell, the interpolation error is at most the
- * cell's rise; {@link #maxCellRise()} reports the largest, and the compile step also measures the
+ * matters, and around the small steps where one leaf model hands over to the next (the cell holding
+ * a step is cut until it is narrower than 1e-12 or the rounds run out). Positions follow the model,
+ * steps included: the ring needs no monotonicity, and forcing it would move keys away from where
+ * the model put them. Where the model is monotone inside a cell, the interpolation error is at most
+ * the cell's rise; {@link #maxCellRise()} reports the largest, and the compile step also measures the
  * worst error against direct inference at every cell's midpoint ({@link #midpointError()}); both
  * appear in {@code GET /api/models}, and a test bounds the error on held-out keys.
  *
@@ -59,7 +61,7 @@ public final class CompiledLearnedHash implements ModelSlot.Describable {
         this.version = version;
         double rise = 0;
         for (int i = 1; i < ys.length; i++) {
-            rise = Math.max(rise, ys[i] - ys[i - 1]);
+            rise = Math.max(rise, Math.abs(ys[i] - ys[i - 1]));
         }
         this.maxCellRise = rise;
         this.bucketStart = new int[BUCKETS + 1];
@@ -101,9 +103,6 @@ public final class CompiledLearnedHash implements ModelSlot.Describable {
                 xs = refined;
                 ys = refinedYs;
             }
-            for (int i = 1; i < ys.length; i++) {
-                ys[i] = Math.max(ys[i], ys[i - 1]); // monotone: a key's position never goes backwards
-            }
             CompiledLearnedHash compiled = new CompiledLearnedHash(encoding, keyMin, keyMax, xs, ys, model.version());
             compiled.midpointError = compiled.maxErrorAgainst(model, midpoints(xs));
             return compiled;
@@ -131,7 +130,7 @@ public final class CompiledLearnedHash implements ModelSlot.Describable {
         int extra = 0;
         int[] cuts = new int[xs.length - 1];
         for (int i = 0; i + 1 < xs.length; i++) {
-            double rise = ys[i + 1] - ys[i];
+            double rise = Math.abs(ys[i + 1] - ys[i]);
             if (rise > TARGET_STEP && xs[i + 1] - xs[i] > 1e-12) {
                 cuts[i] = (int) Math.min(MAX_SPLIT, Math.ceil(rise / TARGET_STEP)) - 1;
                 extra += cuts[i];
