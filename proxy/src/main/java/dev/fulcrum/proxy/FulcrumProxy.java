@@ -1,6 +1,7 @@
 package dev.fulcrum.proxy;
 
 import dev.fulcrum.balancing.BackendState;
+import dev.fulcrum.learned.ModelRegistry;
 import dev.fulcrum.metrics.PrometheusRegistries;
 import dev.fulcrum.proxy.ProxyStatus.BackendStatus;
 import dev.fulcrum.proxy.ProxyStatus.HealthStatus;
@@ -76,6 +77,7 @@ public final class FulcrumProxy implements AutoCloseable {
         int configured = config.runtime().eventLoops();
         this.eventLoops = configured > 0 ? configured : Runtime.getRuntime().availableProcessors();
         this.registry = PrometheusRegistries.create();
+        ModelRegistry.global().bindMetrics(registry); // model info, load failures, inference time
         this.group = new MultiThreadIoEventLoopGroup(eventLoops, new DefaultThreadFactory("fulcrum-io"), transport.ioHandlerFactory());
     }
 
@@ -388,6 +390,7 @@ public final class FulcrumProxy implements AutoCloseable {
         if (controlLoop != null) {
             controlLoop.close();
         }
+        ModelRegistry.global().unbindMetrics(registry);
         registry.close();
     }
 }

@@ -57,11 +57,38 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             case "/metrics" -> get(request, () -> text(HttpResponseStatus.OK, proxy.registry().scrape(), PROMETHEUS_TEXT));
             default -> {
                 Matcher drain = DRAIN.matcher(path);
+                Matcher models = ModelsRoute.PATH.matcher(path);
+                if (models.matches()) {
+                    models(ctx, request, models);
+                    yield null;
+                }
                 yield drain.matches() ? drain(request, drain) : error(HttpResponseStatus.NOT_FOUND, "no route " + path
-                        + " (expected one of /healthz, /api/status, /metrics, /api/pools/{pool}/backends/{backend}/drain|undrain)");
+                        + " (expected one of /healthz, /api/status, /metrics, /api/models[/{name}], /api/pools/{pool}/backends/{backend}/drain|undrain)");
             }
         };
+        if (response == null) {
+            return; // answered later, off this event loop
+        }
         reply(ctx, request, response, false);
+    }
+
+    private final ModelsRoute models = new ModelsRoute(dev.fulcrum.learned.ModelRegistry.global());
+
+    private void models(ChannelHandlerContext ctx, FullHttpRequest request, Matcher path) {
+        HttpMethod method = request.method();
+        boolean keepAlive = HttpUtil.isKeepAlive(request);
+        models.answer(method, path).thenAccept(answer -> ctx.executor().execute(() -> {
+            FullHttpResponse response;
+            try {
+                response = json(answer.status(), answer.body());
+            } catch (JsonProcessingException e) {
+                response = error(HttpResponseStatus.INTERNAL_SERVER_ERROR, e.toString());
+            }
+            if (answer.allow() != null) {
+                response.headers().set(HttpHeaderNames.ALLOW, answer.allow());
+            }
+            reply(ctx, method, keepAlive, response);
+        }));
     }
 
     private static final Pattern DRAIN = Pattern.compile("/api/pools/([^/]+)/backends/([^/]+)/(drain|undrain)");
@@ -115,10 +142,13 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     }
 
     private static void reply(ChannelHandlerContext ctx, FullHttpRequest request, FullHttpResponse response, boolean close) {
-        if (HttpMethod.HEAD.equals(request.method())) {
+        reply(ctx, request.method(), !close && HttpUtil.isKeepAlive(request), response);
+    }
+
+    private static void reply(ChannelHandlerContext ctx, HttpMethod method, boolean keepAlive, FullHttpResponse response) {
+        if (HttpMethod.HEAD.equals(method)) {
             response.content().clear();
         }
-        boolean keepAlive = !close && HttpUtil.isKeepAlive(request);
         if (keepAlive) {
             response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
             ctx.writeAndFlush(response);
