@@ -154,6 +154,8 @@ public final class LearnedHashExperiment {
         List<Mapper> mappers = new ArrayList<>();
         for (String type : List.of("maglev", "ring-hash", "jump-hash")) {
             mappers.add(new Mapper(type, PolicyConfig.of(type), false));
+        }
+        for (String type : List.of("maglev", "ring-hash")) { // jump hash takes no bound
             mappers.add(new Mapper(type + " + bound", new PolicyConfig(type, Map.of("boundedLoad", settings.boundedLoad())), true));
         }
         mappers.add(new Mapper("learned hash", new PolicyConfig("learned-hash", Map.of("model", model.toString(), "name", name)), false));
