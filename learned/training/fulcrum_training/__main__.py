@@ -1,4 +1,4 @@
-"""Command line: /usr/bin/python3 -m fulcrum_training {train-hash,follow} ..."""
+"""Command line: /usr/bin/python3 -m fulcrum_training train-hash ... (the follow mode is not built yet)."""
 import argparse
 import datetime
 import json
@@ -34,16 +34,6 @@ def main(argv=None):
     train.add_argument("--seed", type=int, default=0)
     train.add_argument("--version", default=None, help="the model's version (default: the UTC time)")
 
-    follow = commands.add_parser("follow", help="watch a running Fulcrum's key reservoir, retrain on drift, post the model back")
-    follow.add_argument("--admin", required=True, help="admin base URL, e.g. http://127.0.0.1:9901")
-    follow.add_argument("--model", required=True, help="the model's name in GET /api/models")
-    follow.add_argument("--out", required=True, help="where to write each new model (the proxy's model file)")
-    follow.add_argument("--interval", type=float, default=10.0, help="seconds between looks (default 10)")
-    follow.add_argument("--threshold", type=float, default=1.25, help="retrain when max/mean of the reservoir over the model's bins exceeds this")
-    follow.add_argument("--rounds", type=int, default=0, help="stop after this many looks (0: run until interrupted)")
-    follow.add_argument("--layers", type=layer_list, default=(1, 8, 64))
-    follow.add_argument("--steps", type=int, default=300)
-
     args = parser.parse_args(argv)
     if args.command == "train-hash":
         from . import export, train_hash
@@ -59,8 +49,7 @@ def main(argv=None):
         stats.update({"model": args.out, "version": version, "keyMin": low, "keyMax": high})
         print(json.dumps(stats))
         return 0
-    from . import follow as followmod
-    return followmod.run(args)
+    return 2
 
 
 if __name__ == "__main__":
