@@ -1,6 +1,7 @@
 package dev.fulcrum.proxy;
 
 import dev.fulcrum.balancing.BackendState;
+import dev.fulcrum.learned.ModelRegistry;
 import dev.fulcrum.metrics.PrometheusRegistries;
 import dev.fulcrum.proxy.ProxyStatus.BackendStatus;
 import dev.fulcrum.proxy.admin.AdminServer;
@@ -92,6 +93,7 @@ public final class FulcrumProxy implements AutoCloseable {
         int configured = config.runtime().eventLoops();
         this.eventLoops = configured > 0 ? configured : Runtime.getRuntime().availableProcessors();
         this.registry = PrometheusRegistries.create();
+        ModelRegistry.global().bindMetrics(registry); // model info, load failures, inference time
         this.group = new MultiThreadIoEventLoopGroup(eventLoops, new DefaultThreadFactory("fulcrum-io"), transport.ioHandlerFactory());
         this.binder = new ListenerBinder(group, transport, () -> telemetry, () -> qos);
         this.retiredBackends = new RetiredBackends(this::allListenerSockets);
@@ -437,6 +439,7 @@ public final class FulcrumProxy implements AutoCloseable {
         if (qos != null) {
             qos.close();
         }
+        ModelRegistry.global().unbindMetrics(registry);
         registry.close();
     }
 }

@@ -87,10 +87,13 @@ public final class HashBalanceExperiment {
 
     static Result measure(KeyDistribution distribution, Mapper mapper, double[] keys, int bins) {
         List<Backend> all = bins(bins);
-        String[] before = assign(mapper, keys, all);
+        BalancingPolicy[] built = new BalancingPolicy[1];
+        String[] before = assign(mapper, keys, all, null, built);
         List<Backend> reduced = new ArrayList<>(all);
         reduced.remove(bins / 2); // from the middle: removing the last bin is the one case jump hash is built for
-        String[] after = assign(mapper, keys, reduced);
+        // The new policy gets the old one as `previous`, as in the proxy, so a policy that carries
+        // placement over (the learned hash) is measured the way it runs.
+        String[] after = assign(mapper, keys, reduced, built[0], built);
 
         long[] loads = new long[bins];
         long moved = 0;
@@ -106,9 +109,11 @@ public final class HashBalanceExperiment {
     }
 
     /** The bin (backend name) of every key, in key order. */
-    private static String[] assign(Mapper mapper, double[] keys, List<Backend> backends) {
+    private static String[] assign(Mapper mapper, double[] keys, List<Backend> backends, BalancingPolicy previous,
+            BalancingPolicy[] built) {
         BackendSet set = BackendSet.of(backends);
-        BalancingPolicy policy = Policies.create(set, mapper.policy(), null);
+        BalancingPolicy policy = Policies.create(set, mapper.policy(), previous);
+        built[0] = policy;
         String[] assigned = new String[keys.length];
         for (int i = 0; i < keys.length; i++) {
             Flow flow = new Flow(Double.doubleToLongBits(keys[i]), keys[i], null);

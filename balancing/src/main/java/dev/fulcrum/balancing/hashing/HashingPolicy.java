@@ -4,6 +4,7 @@ import dev.fulcrum.balancing.BackendSet;
 import dev.fulcrum.balancing.BackendState;
 import dev.fulcrum.balancing.BalancingPolicy;
 import dev.fulcrum.balancing.Flow;
+import dev.fulcrum.balancing.hash.FlowHash;
 import dev.fulcrum.balancing.hash.HashFunction;
 import java.util.Objects;
 
@@ -74,9 +75,13 @@ public final class HashingPolicy implements BalancingPolicy {
     /**
      * The flow's key as the configured function hashes it. A numeric raw key (the double keys of
      * the DLB experiments) is hashed as that number, so BKDR and Python's hash see the key itself;
-     * any other flow (the proxy's, keyed by address) is hashed from its 64-bit key.
+     * any other flow (the proxy's, keyed by address) is hashed from its 64-bit key. A {@link FlowHash}
+     * (the learned hash) reads the flow itself.
      */
     public static long keyOf(HashFunction hash, Flow flow) {
+        if (hash instanceof FlowHash flowHash) {
+            return flowHash.hashFlow(flow);
+        }
         Object raw = flow.rawKey();
         if (raw instanceof Double || raw instanceof Float) {
             return hash.hashDouble(((Number) raw).doubleValue());

@@ -45,7 +45,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
     private static final String ROUTES = "/healthz, /api/status, /api/backends, /metrics, /api/stream, /api/reload,"
-            + " /api/pools/{pool}/backends/{backend}/drain|undrain";
+            + " /api/models[/{name}], /api/pools/{pool}/backends/{backend}/drain|undrain";
 
     private final FulcrumProxy proxy;
 
@@ -89,11 +89,38 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             case "/metrics" -> get(request, () -> text(HttpResponseStatus.OK, proxy.registry().scrape(), PROMETHEUS_TEXT));
             default -> {
                 Matcher drain = DRAIN.matcher(path);
+                Matcher models = ModelsRoute.PATH.matcher(path);
+                if (models.matches()) {
+                    models(ctx, request, models);
+                    yield null;
+                }
                 yield drain.matches() ? drain(request, drain)
                         : error(HttpResponseStatus.NOT_FOUND, "no route " + path + " (expected one of " + ROUTES + ")");
             }
         };
+        if (response == null) {
+            return; // answered later, off this event loop
+        }
         reply(ctx, request, response, false);
+    }
+
+    private final ModelsRoute models = new ModelsRoute(dev.fulcrum.learned.ModelRegistry.global());
+
+    private void models(ChannelHandlerContext ctx, FullHttpRequest request, Matcher path) {
+        HttpMethod method = request.method();
+        boolean keepAlive = HttpUtil.isKeepAlive(request);
+        models.answer(method, path).thenAccept(answer -> ctx.executor().execute(() -> {
+            FullHttpResponse response;
+            try {
+                response = json(answer.status(), answer.body());
+            } catch (JsonProcessingException e) {
+                response = error(HttpResponseStatus.INTERNAL_SERVER_ERROR, e.toString());
+            }
+            if (answer.allow() != null) {
+                response.headers().set(HttpHeaderNames.ALLOW, answer.allow());
+            }
+            send(ctx, response, HttpMethod.HEAD.equals(method), keepAlive);
+        }));
     }
 
     private static final Pattern DRAIN = Pattern.compile("/api/pools/([^/]+)/backends/([^/]+)/(drain|undrain)");
