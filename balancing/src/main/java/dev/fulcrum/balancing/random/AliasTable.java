@@ -8,13 +8,20 @@ package dev.fulcrum.balancing.random;
  *
  * <p>The table is built in exact integer arithmetic (weights scaled by n, compared to their total),
  * so the usual floating-point drift of Vose's loop cannot leave a column unfilled; only each
- * column's coin is rounded, to 1 part in 2^32.
+ * column's coin is rounded, to 1 part in 2^32. A weight of 0 is never drawn: with exact arithmetic
+ * a zero column is always paired with an alias, never left to keep itself.
+ *
+ * <p>Used by the weighted random policy (integer backend weights) and by the learned Q-network
+ * policy ({@link #ofProbabilities}: masked actions get exactly 0).
  */
-final class AliasTable {
+public final class AliasTable {
 
     private static final double TWO_TO_32 = 0x1p32;
     /** A coin that always keeps its column: the low 32 bits of a draw are always below it. */
     private static final long ALWAYS = 1L << 32;
+    /** Probabilities are quantised to integers of 2^40: one below 2^-41 becomes 0. */
+    private static final double QUANTUM = 0x1p40;
+    private static final int MAX_COLUMNS = 1 << 20;
 
     /** Column {@code i} keeps itself when the coin (32 random bits) is below {@code keep[i]}. */
     private final long[] keep;
@@ -22,15 +29,55 @@ final class AliasTable {
 
     /** @param weights each {@code >= 1} */
     AliasTable(int[] weights) {
+        this(checked(weights));
+    }
+
+    private static long[] checked(int[] weights) {
+        long[] scaled = new long[weights.length];
+        for (int i = 0; i < weights.length; i++) {
+            if (weights[i] < 1) {
+                throw new IllegalArgumentException("weight: " + weights[i] + " (expected: >= 1)");
+            }
+            scaled[i] = weights[i];
+        }
+        return scaled;
+    }
+
+    /**
+     * A table drawing index {@code i} with probability {@code probabilities[i] / sum}; a 0 is never
+     * drawn.
+     *
+     * @param probabilities 1 to 2^20 of them, finite, {@code >= 0}, with a positive sum (need not be 1)
+     */
+    public static AliasTable ofProbabilities(double[] probabilities) {
+        if (probabilities.length == 0) {
+            throw new IllegalArgumentException("probabilities: none (expected: at least one)");
+        }
+        long[] weights = new long[probabilities.length];
+        for (int i = 0; i < probabilities.length; i++) {
+            double p = probabilities[i];
+            if (!(p >= 0) || Double.isInfinite(p)) {
+                throw new IllegalArgumentException("probabilities[" + i + "]: " + p + " (expected: finite and >= 0)");
+            }
+            weights[i] = Math.round(Math.min(p, 1.0) * QUANTUM);
+        }
+        return new AliasTable(weights);
+    }
+
+    /** @param weights at most 2^20 of them (none: an empty table, never drawn from), each {@code >= 0} and at most 2^40, with a positive sum (then 0 is never drawn) */
+    private AliasTable(long[] weights) {
         int n = weights.length;
+        if (n > MAX_COLUMNS) {
+            throw new IllegalArgumentException("weights: " + n + " (expected: at most " + MAX_COLUMNS + ")");
+        }
         keep = new long[n];
         alias = new int[n];
         long total = 0;
-        for (int weight : weights) {
-            if (weight < 1) {
-                throw new IllegalArgumentException("weight: " + weight + " (expected: >= 1)");
-            }
+        for (long weight : weights) {
             total += weight;
+        }
+        if (total == 0 && n > 0) {
+            throw new IllegalArgumentException("weights: all 0 (expected: a positive sum)");
         }
         // Scaled by n, a column's fair share is exactly `total`: columns below it are "small".
         long[] scaled = new long[n];
@@ -39,7 +86,7 @@ final class AliasTable {
         int smallCount = 0;
         int largeCount = 0;
         for (int i = 0; i < n; i++) {
-            scaled[i] = (long) weights[i] * n;
+            scaled[i] = weights[i] * n;
             if (scaled[i] < total) {
                 small[smallCount++] = i;
             } else {
@@ -67,18 +114,18 @@ final class AliasTable {
         }
     }
 
-    int size() {
+    public int size() {
         return keep.length;
     }
 
     /** An index drawn with probability weight / total, from 64 uniformly random bits. */
-    int draw(long random) {
+    public int draw(long random) {
         int column = (int) (((random >>> 32) * keep.length) >>> 32);
         return (random & 0xFFFF_FFFFL) < keep[column] ? column : alias[column];
     }
 
     /** The probability that {@link #draw} returns {@code index}, read back from the table (for tests). */
-    double probability(int index) {
+    public double probability(int index) {
         int n = keep.length;
         double p = 0;
         for (int column = 0; column < n; column++) {

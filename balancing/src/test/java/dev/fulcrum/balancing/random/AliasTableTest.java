@@ -44,4 +44,43 @@ class AliasTableTest {
         assertThatThrownBy(() -> new AliasTable(new int[] {1, 0}))
                 .isInstanceOf(IllegalArgumentException.class).hasMessage("weight: 0 (expected: >= 1)");
     }
+
+    @Test
+    void probabilitiesOfZeroAreNeverDrawnAndTheOthersKeepTheirShares() {
+        SplittableRandom random = new SplittableRandom(5);
+        for (int trial = 0; trial < 200; trial++) {
+            int n = 1 + random.nextInt(64);
+            double[] p = new double[n];
+            double sum = 0;
+            for (int i = 0; i < n; i++) {
+                p[i] = random.nextInt(3) == 0 ? 0 : random.nextDouble();
+                sum += p[i];
+            }
+            if (sum == 0) {
+                p[0] = 1;
+                sum = 1;
+            }
+            AliasTable table = AliasTable.ofProbabilities(p);
+            for (int i = 0; i < n; i++) {
+                if (p[i] == 0) {
+                    assertThat(table.probability(i)).as("trial %d, zero at %d", trial, i).isZero();
+                } else {
+                    assertThat(table.probability(i)).as("trial %d, index %d", trial, i).isCloseTo(p[i] / sum, offset(1e-9));
+                }
+            }
+            for (int d = 0; d < 1000; d++) {
+                assertThat(p[table.draw(random.nextLong())]).isPositive();
+            }
+        }
+    }
+
+    @Test
+    void probabilitiesMustBeFiniteNonNegativeAndNotAllZero() {
+        assertThatThrownBy(() -> AliasTable.ofProbabilities(new double[] {0.5, Double.NaN}))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("probabilities[1]: NaN (expected: finite and >= 0)");
+        assertThatThrownBy(() -> AliasTable.ofProbabilities(new double[] {0, 0}))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("weights: all 0 (expected: a positive sum)");
+        assertThatThrownBy(() -> AliasTable.ofProbabilities(new double[0]))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("probabilities: none (expected: at least one)");
+    }
 }

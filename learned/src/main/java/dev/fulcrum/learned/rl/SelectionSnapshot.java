@@ -1,5 +1,6 @@
 package dev.fulcrum.learned.rl;
 
+import dev.fulcrum.balancing.random.AliasTable;
 import java.util.Arrays;
 
 /**
@@ -10,12 +11,12 @@ import java.util.Arrays;
 public final class SelectionSnapshot {
 
     private final double[] probabilities;
-    private final ProbabilityAliasTable table;
+    private final AliasTable table;
     private final long version;
 
     private SelectionSnapshot(double[] probabilities, long version) {
         this.probabilities = probabilities;
-        this.table = new ProbabilityAliasTable(probabilities);
+        this.table = AliasTable.ofProbabilities(probabilities);
         this.version = version;
     }
 

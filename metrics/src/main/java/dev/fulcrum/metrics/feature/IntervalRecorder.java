@@ -3,8 +3,8 @@ package dev.fulcrum.metrics.feature;
 import org.HdrHistogram.WriterReaderPhaser;
 
 /**
- * A {@link TelemetryInterval} per tick for one event loop and one backend, as {@link ChannelRecorder}
- * does for one channel: the loop writes into the active interval inside a {@link WriterReaderPhaser}
+ * A {@link TelemetryInterval} per tick for one event loop and one backend (its counters and its
+ * channels' {@link Reservoir reservoirs}): the loop writes into the active interval inside a {@link WriterReaderPhaser}
  * critical section (two uncontended atomic increments, wait-free), the control thread swaps the two
  * intervals once per tick and waits for a write in flight to leave the old one. The loop never waits.
  *

@@ -8,7 +8,7 @@ import java.util.Arrays;
  * Aquarius paper keeps its sampled channels this way, so a channel's cost per tick is bounded
  * whatever the traffic.
  *
- * <p>Single writer: not thread-safe; {@link ChannelRecorder} hands it between an event loop and the
+ * <p>Single writer: not thread-safe; {@link IntervalRecorder} hands it between an event loop and the
  * control thread. The random source is a per-instance xorshift seeded at construction, so tests
  * are deterministic and the writer allocates nothing.
  */
