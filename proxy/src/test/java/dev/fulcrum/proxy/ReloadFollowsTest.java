@@ -33,14 +33,16 @@ class ReloadFollowsTest {
                 assertThat(proxy.reload(ReloadConfigs.withPool(base, "round-robin",
                         List.of(backend("a", a.port(), 4), backend("b", b.port(), 1)))).isOk()).isTrue();
 
+                // Every tick's vectors, not only the latest: a poll would miss the ticks between polls.
+                java.util.concurrent.atomic.DoubleAdder flowsMeasured = new java.util.concurrent.atomic.DoubleAdder();
+                proxy.telemetry().onTick(vectors -> vectors.forEach(v -> flowsMeasured.add(v.value("n_f"))));
                 int port = proxy.listenerAddress(TestConfigs.LISTENER).getPort();
                 for (int i = 0; i < 10; i++) {
                     try (Socket flow = new Socket("127.0.0.1", port)) {
                         EchoRoundTrip.assertEchoes(flow, "after the reload " + i);
                     }
                 }
-                Map<String, Double> perTick = new java.util.HashMap<>();
-                TestWaits.until(() -> flowsMeasured(proxy, perTick) >= 10,
+                TestWaits.until(() -> flowsMeasured.sum() >= 10,
                         "the flows after the reload are measured");
                 String scrape = proxy.registry().scrape();
                 assertThat(scrape).contains("fulcrum_backend_weight{backend=\"a\",pool=\"test\"} 4.0")
@@ -48,14 +50,6 @@ class ReloadFollowsTest {
                 assertThat(proxy.telemetry().latest()).extracting(FeatureVector::backend).containsExactly("a", "b");
             }
         }
-    }
-
-    /** Flows the telemetry counted over the ticks seen so far, all backends (each tick's vectors count that tick's flows). */
-    private static double flowsMeasured(FulcrumProxy proxy, Map<String, Double> perTick) {
-        for (FeatureVector v : proxy.telemetry().latest()) {
-            perTick.put(v.backend() + "@" + v.timestampMillis(), v.value("n_f"));
-        }
-        return perTick.values().stream().mapToDouble(Double::doubleValue).sum();
     }
 
     @Test
