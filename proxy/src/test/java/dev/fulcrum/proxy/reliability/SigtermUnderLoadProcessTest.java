@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -55,6 +56,7 @@ class SigtermUnderLoadProcessTest {
                 awaitHealthy(adminPort, fulcrum, log);
                 InetSocketAddress address = new InetSocketAddress("127.0.0.1", port);
                 List<CompletableFuture<List<Checked>>> loops = new ArrayList<>();
+                AtomicInteger done = new AtomicInteger();
                 for (int c = 0; c < 8; c++) {
                     long base = 10_000L * (c + 1);
                     loops.add(CompletableFuture.supplyAsync(() -> {
@@ -62,14 +64,15 @@ class SigtermUnderLoadProcessTest {
                         for (long seed = base; ; seed++) {
                             Checked flow = clients.start(address, seed, FLOW, 64 * 1024, 2).join();
                             flows.add(flow);
+                            done.incrementAndGet();
                             if (flow.failure() instanceof ConnectException) {
                                 return flows; // the listener is closed: the clean end of this loop
                             }
                         }
                     }, runnable -> new Thread(runnable, "sigterm-client").start()));
                 }
-                Thread.sleep(1_500);
-                fulcrum.destroy(); // SIGTERM
+                Resources.until(() -> done.get() >= 16, 60_000, () -> "sixteen flows done before SIGTERM, " + done.get() + " so far");
+                fulcrum.destroy(); // SIGTERM, with eight flows in progress
 
                 List<Checked> flows = new ArrayList<>();
                 for (CompletableFuture<List<Checked>> loop : loops) {
