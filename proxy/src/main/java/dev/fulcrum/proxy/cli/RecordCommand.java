@@ -65,9 +65,10 @@ final class RecordCommand implements Callable<Integer> {
         try (proxy) {
             Thread.sleep(length.toMillis());
             proxy.drain(Duration.ofSeconds(1));
-            spec.commandLine().getOut().println("recorded " + proxy.telemetry().datasetRows() + " rows to " + output);
-            spec.commandLine().getOut().flush();
         }
+        // After close: the control loop has stopped, so no tick writes a row after the count.
+        spec.commandLine().getOut().println("recorded " + proxy.telemetry().datasetRows() + " rows to " + output);
+        spec.commandLine().getOut().flush();
         return 0;
     }
 }
