@@ -134,8 +134,10 @@ public final class TestbedCollect {
         try (FulcrumProxy proxy = FulcrumProxy.start(ConfigLoader.load(config));
              TruthRecorder truth = new TruthRecorder(cluster.backends(), options.out().resolve(name + "-truth.csv"), TICK_MILLIS)) {
             InetSocketAddress target = proxy.listenerAddress("web");
-            // A second of features at rest first, so each dataset starts from an idle cluster.
-            Thread.sleep(1000);
+            // Two seconds at rest first: each dataset starts from an idle cluster, and the proxy's
+            // ground-truth client (new with each proxy) gets past its first, slow fetches, which
+            // miss the 200 ms timeout on a loaded machine and leave empty cells.
+            Thread.sleep(2000);
             TrafficGenerator generator = new TrafficGenerator(target, workload, rate, Duration.ofSeconds(options.seconds()),
                     options.seed() * 1000 + Math.round(rate));
             TrafficGenerator.Result result = generator.run(Duration.ofSeconds(10));
@@ -151,7 +153,7 @@ public final class TestbedCollect {
         yaml.append("admin: {address: off}\n");
         yaml.append("telemetry:\n  tick: ").append(TICK_MILLIS).append("ms\n  dataset:\n");
         yaml.append("    path: \"").append(dataset.toString().replace("\\", "/")).append("\"\n");
-        yaml.append("    groundTruthField: busy\n    groundTruthTimeout: 200ms\n    groundTruth:\n");
+        yaml.append("    groundTruthField: busy\n    groundTruthTimeout: 1s\n    groundTruth:\n");
         for (EmulatedBackend b : cluster.backends()) {
             yaml.append("      web/").append(b.name()).append(": \"http://127.0.0.1:").append(b.statsAddress().getPort()).append("/\"\n");
         }
