@@ -253,11 +253,21 @@ def main():
                  f"Pearson r between Fulcrum's `ground_truth` column and the testbed's own busy log at the same tick: {fmt(agreement)}.\n")
     with open(os.path.join(out, "correlation.md"), "w") as f:
         f.write("\n".join(lines) + "\n")
+    def strict(value):
+        # JSON has no NaN: a correlation that does not exist (constant feature) is null.
+        if isinstance(value, float) and math.isnan(value):
+            return None
+        if isinstance(value, dict):
+            return {k: strict(v) for k, v in value.items()}
+        if isinstance(value, (list, tuple)):
+            return [strict(v) for v in value]
+        return value
+
     with open(os.path.join(out, "analysis.json"), "w") as f:
-        json.dump({"features": names, "correlation": per_workload, "pcaExplained": [float(e) for e in explained[:10]],
+        json.dump(strict({"features": names, "correlation": per_workload, "pcaExplained": [float(e) for e in explained[:10]],
                    "pcaFeatures": used, "pcaLoadings": loadings, "groundTruthAgreement": agreement,
-                   "rows": {b["run"]["name"]: len(b["busy"]) for b in blocks}},
-                  f, indent=1, allow_nan=True)
+                   "rows": {b["run"]["name"]: len(b["busy"]) for b in blocks}}),
+                  f, indent=1, allow_nan=False)
     print("\n".join(lines))
 
 

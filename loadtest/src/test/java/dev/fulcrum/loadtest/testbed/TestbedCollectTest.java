@@ -9,6 +9,7 @@ import dev.fulcrum.metrics.feature.FeatureSchema;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -73,6 +74,28 @@ class TestbedCollectTest {
         assertThat(queueHigh.present()).isPositive();
         assertThat(queueHigh.mean()).isGreaterThan(mean(dir.resolve("for-loop-030-truth.csv"), "busy").mean());
         assertThat(Files.readString(dir.resolve("configs/for-loop-100.yaml"))).contains("type: maglev", "groundTruth:");
+
+        // The analysis (loadtest/testbed analyse) reads what collect wrote: correlation table and plots.
+        Path root = Path.of("").toAbsolutePath().getParent();
+        Path plots = dir.resolve("plots");
+        Process analyse = new ProcessBuilder(root.resolve("loadtest/testbed").toString(), "analyse", dir.toString(), "--out", plots.toString())
+                .directory(root.toFile()).redirectErrorStream(true).redirectOutput(dir.resolve("analyse.log").toFile()).start();
+        assertThat(analyse.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        assertThat(analyse.exitValue()).as(Files.readString(dir.resolve("analyse.log"))).isZero();
+        for (String png : List.of("correlation.png", "pca.png", "fct.png")) {
+            assertThat(Files.readAllBytes(plots.resolve(png))).as(png).startsWith(0x89, 'P', 'N', 'G');
+        }
+        String table = Files.readString(plots.resolve("correlation.md"));
+        assertThat(table).contains("### for-loop", "| feature | busy |", "PCA over");
+        JsonNode analysis = new ObjectMapper().readTree(plots.resolve("analysis.json").toFile());
+        int nf = 0;
+        for (int i = 0; i < analysis.get("features").size(); i++) {
+            if (analysis.get("features").get(i).asText().equals("n_f")) {
+                nf = i;
+            }
+        }
+        // More flows assigned in a tick, more busy slots: the plainest load signal must correlate positively.
+        assertThat(analysis.get("correlation").get("for-loop").get("busy").get(nf).asDouble()).isPositive();
     }
 
     @Test
