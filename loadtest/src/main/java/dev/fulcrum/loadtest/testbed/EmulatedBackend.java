@@ -4,6 +4,7 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
@@ -19,6 +20,7 @@ import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -107,7 +109,7 @@ public final class EmulatedBackend implements AutoCloseable {
 
     private Channel bind(ChannelInitializer<SocketChannel> initializer) throws InterruptedException {
         return new ServerBootstrap().group(loop, loop)
-                .channel(Transports.serverChannel(loop))
+                .channel(Transports.serverChannel())
                 .childHandler(initializer)
                 .bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
     }
@@ -183,7 +185,9 @@ public final class EmulatedBackend implements AutoCloseable {
             }
             reply(job.ctx, HttpResponseStatus.OK, Unpooled.wrappedBuffer(BODY, 0, job.bytes), job.keepAlive)
                     .addListener(f -> {
-                        served++;
+                        if (f.isSuccess()) {
+                            served++;
+                        }
                         finish();
                     });
         }, job.serviceNanos, TimeUnit.NANOSECONDS);
@@ -201,11 +205,11 @@ public final class EmulatedBackend implements AutoCloseable {
         }
     }
 
-    private static io.netty.channel.ChannelFuture reply(ChannelHandlerContext ctx, HttpResponseStatus status, ByteBuf body, boolean keepAlive) {
-        FullHttpResponse response = new DefaultFullHttpResponse(io.netty.handler.codec.http.HttpVersion.HTTP_1_1, status, body);
+    private static ChannelFuture reply(ChannelHandlerContext ctx, HttpResponseStatus status, ByteBuf body, boolean keepAlive) {
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, body);
         response.headers().set(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes());
         response.headers().set(HttpHeaderNames.CONNECTION, keepAlive ? HttpHeaderValues.KEEP_ALIVE : HttpHeaderValues.CLOSE);
-        io.netty.channel.ChannelFuture written = ctx.writeAndFlush(response);
+        ChannelFuture written = ctx.writeAndFlush(response);
         if (!keepAlive) {
             written.addListener(ChannelFutureListener.CLOSE);
         }
@@ -249,13 +253,13 @@ public final class EmulatedBackend implements AutoCloseable {
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
             String json = snapshot().toJson() + "\n";
-            FullHttpResponse response = new DefaultFullHttpResponse(io.netty.handler.codec.http.HttpVersion.HTTP_1_1,
+            FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
                     HttpResponseStatus.OK, Unpooled.copiedBuffer(json, StandardCharsets.UTF_8));
             response.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
             response.headers().set(HttpHeaderNames.CONTENT_LENGTH, response.content().readableBytes());
             boolean keepAlive = HttpUtil.isKeepAlive(request);
             response.headers().set(HttpHeaderNames.CONNECTION, keepAlive ? HttpHeaderValues.KEEP_ALIVE : HttpHeaderValues.CLOSE);
-            io.netty.channel.ChannelFuture written = ctx.writeAndFlush(response);
+            ChannelFuture written = ctx.writeAndFlush(response);
             if (!keepAlive) {
                 written.addListener(ChannelFutureListener.CLOSE);
             }

@@ -13,6 +13,7 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
@@ -85,7 +86,7 @@ public final class TrafficGenerator {
         EventLoopGroup group = Transports.group(1);
         try {
             EventLoop loop = group.next();
-            Bootstrap bootstrap = new Bootstrap().group(loop).channel(Transports.channel(loop))
+            Bootstrap bootstrap = new Bootstrap().group(loop).channel(Transports.channel())
                     .option(ChannelOption.TCP_NODELAY, true)
                     .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 5000);
             PoissonArrivals arrivalTimes = new PoissonArrivals(ratePerSecond, seed);
@@ -163,7 +164,7 @@ public final class TrafficGenerator {
             if (msg instanceof HttpResponse response) {
                 status = response.decoderResult().isSuccess() ? response.status().code() : 0;
             }
-            if (msg instanceof io.netty.handler.codec.http.HttpContent content) {
+            if (msg instanceof HttpContent content) {
                 bytes += content.content().readableBytes();
             }
             if (msg instanceof LastHttpContent) {

@@ -21,11 +21,11 @@ final class Transports {
         return new MultiThreadIoEventLoopGroup(threads, Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
     }
 
-    static Class<? extends ServerSocketChannel> serverChannel(EventLoopGroup group) {
+    static Class<? extends ServerSocketChannel> serverChannel() {
         return Epoll.isAvailable() ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
     }
 
-    static Class<? extends SocketChannel> channel(EventLoopGroup group) {
+    static Class<? extends SocketChannel> channel() {
         return Epoll.isAvailable() ? EpollSocketChannel.class : NioSocketChannel.class;
     }
 }
