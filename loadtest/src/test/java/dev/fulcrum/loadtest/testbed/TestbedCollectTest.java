@@ -1,0 +1,110 @@
+package dev.fulcrum.loadtest.testbed;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.fulcrum.metrics.feature.FeatureSchema;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code loadtest/testbed collect --quick} end to end on real sockets: emulated backends, Fulcrum
+ * (Maglev, dataset with ground truth) and Poisson for-loop traffic at 30% and 100% of capacity.
+ */
+class TestbedCollectTest {
+
+    @TempDir
+    Path dir;
+
+    /** Mean of a numeric column over the rows where it is not empty, and how many such rows. */
+    private record ColumnMean(double mean, long present, long rows) {}
+
+    private static ColumnMean mean(Path csv, String column) throws Exception {
+        List<String> lines = Files.readAllLines(csv);
+        List<String> header = List.of(lines.get(0).split(",", -1));
+        int index = header.indexOf(column);
+        assertThat(index).as("column %s in %s", column, csv).isNotNegative();
+        double sum = 0;
+        long present = 0;
+        for (String line : lines.subList(1, lines.size())) {
+            String cell = line.split(",", -1)[index];
+            if (!cell.isEmpty()) {
+                sum += Double.parseDouble(cell);
+                present++;
+            }
+        }
+        return new ColumnMean(present == 0 ? Double.NaN : sum / present, present, lines.size() - 1L);
+    }
+
+    @Test
+    void aQuickCollectionWritesFeaturesAndGroundTruthThatGrowsWithTheRate() throws Exception {
+        Path summaryFile = TestbedCollect.collect(TestbedCollect.Options.parse(new String[] {"collect", "--out", dir.toString(), "--quick"}));
+
+        JsonNode summary = new ObjectMapper().readTree(summaryFile.toFile());
+        assertThat(summary.get("backends")).hasSize(5);
+        JsonNode runs = summary.get("runs");
+        assertThat(runs).hasSize(2);
+        for (JsonNode run : runs) {
+            assertThat(run.get("completed").asLong()).as("%s completed", run.get("name")).isPositive();
+            assertThat(run.get("fctP50Ms").asDouble()).isPositive();
+        }
+        assertThat(runs.get(1).get("rate").asDouble()).isGreaterThan(3 * runs.get(0).get("rate").asDouble());
+
+        Path low = dir.resolve("for-loop-030.csv");
+        Path high = dir.resolve("for-loop-100.csv");
+        List<String> header = List.of(Files.readAllLines(low).get(0).split(",", -1));
+        assertThat(header).containsSubsequence(FeatureSchema.columns()).endsWith("ground_truth");
+
+        ColumnMean truthLow = mean(low, "ground_truth");
+        ColumnMean truthHigh = mean(high, "ground_truth");
+        // Rows carry the backend's busy slots; the proxy's first fetches (a cold HTTP client) and
+        // a fetch late on a loaded machine leave empty cells, so only a share is required.
+        assertThat(truthLow.present()).isGreaterThan(truthLow.rows() / 3);
+        assertThat(truthHigh.present()).isGreaterThan(truthHigh.rows() / 3);
+        assertThat(truthHigh.mean()).as("busy slots at 100%% vs 30%% of capacity").isGreaterThan(truthLow.mean());
+        assertThat(mean(high, "n_f").mean()).isGreaterThan(mean(low, "n_f").mean());
+
+        ColumnMean queueHigh = mean(dir.resolve("for-loop-100-truth.csv"), "busy");
+        assertThat(queueHigh.present()).isPositive();
+        assertThat(queueHigh.mean()).isGreaterThan(mean(dir.resolve("for-loop-030-truth.csv"), "busy").mean());
+        assertThat(Files.readString(dir.resolve("configs/for-loop-100.yaml"))).contains("type: maglev", "groundTruth:");
+
+        // The analysis (loadtest/testbed analyse) reads what collect wrote: correlation table and plots.
+        Path root = Path.of("").toAbsolutePath().getParent();
+        Path plots = dir.resolve("plots");
+        Process analyse = new ProcessBuilder(root.resolve("loadtest/testbed").toString(), "analyse", dir.toString(), "--out", plots.toString())
+                .directory(root.toFile()).redirectErrorStream(true).redirectOutput(dir.resolve("analyse.log").toFile()).start();
+        assertThat(analyse.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        assertThat(analyse.exitValue()).as(Files.readString(dir.resolve("analyse.log"))).isZero();
+        for (String png : List.of("correlation.png", "pca.png", "fct.png")) {
+            assertThat(Files.readAllBytes(plots.resolve(png))).as(png).startsWith(0x89, 'P', 'N', 'G');
+        }
+        String table = Files.readString(plots.resolve("correlation.md"));
+        assertThat(table).contains("### for-loop", "| feature | busy |", "PCA over");
+        JsonNode analysis = new ObjectMapper().readTree(plots.resolve("analysis.json").toFile());
+        int nf = 0;
+        for (int i = 0; i < analysis.get("features").size(); i++) {
+            if (analysis.get("features").get(i).asText().equals("n_f")) {
+                nf = i;
+            }
+        }
+        // More flows assigned in a tick, more busy slots: the plainest load signal must correlate positively.
+        assertThat(analysis.get("correlation").get("for-loop").get("busy").get(nf).asDouble()).isPositive();
+    }
+
+    @Test
+    void badArgumentsSayWhatWasExpected() {
+        assertThatThrownBy(() -> TestbedCollect.Options.parse(new String[] {"collect", "--quick"}))
+                .hasMessageContaining("--out: absent");
+        assertThatThrownBy(() -> TestbedCollect.Options.parse(new String[] {"--out", "x", "--rates", "0,1"}))
+                .hasMessageContaining("expected: fractions of capacity");
+        assertThatThrownBy(() -> TestbedCollect.Options.parse(new String[] {"--out", "x", "--frob"}))
+                .hasMessageContaining("argument 2: --frob");
+    }
+}
