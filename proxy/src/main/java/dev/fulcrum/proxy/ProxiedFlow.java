@@ -294,6 +294,11 @@ final class ProxiedFlow {
                 // system call, and without the exception Netty builds for every output shutdown.
                 peer.close();
             } else if (peer.isActive() && peer instanceof DuplexChannel duplex) {
+                // Once the peer's own FIN comes nothing is left either way: with half-closure off,
+                // Netty closes the socket on that FIN instead of shutting its input, a
+                // shutdown(SHUT_RD) that fails with ENOTCONN (both FINs are through by then) and
+                // builds a NotYetConnectedException. closed() then does what inputShutdown() would.
+                peer.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, false);
                 duplex.shutdownOutput().addListener((ChannelFutureListener) done -> outputShutDown(side.other()));
             }
         });
