@@ -101,6 +101,8 @@ final class EpollRegistrationRepair {
         private boolean removed;
         /** An empty interest set was submitted; the task that applies it has not run yet. */
         private boolean removalPending;
+        /** The interest set the kernel has for the socket, as last applied through this wrapper (-1: unknown or none). */
+        private int applied = -1;
         private final Runnable removeIfStillEmpty = this::removeIfStillEmpty;
 
         Readding(IoRegistration delegate, Object epollRegistration, EventLoop loop) {
@@ -123,8 +125,16 @@ final class EpollRegistrationRepair {
                 }
                 return 0;
             }
+            int value = ((EpollIoOps) ops).value();
             if (removalPending) {
                 removalPending = false; // still in the set: Netty's MOD applies the new interest
+                if (value == applied) {
+                    return value;
+                }
+            } else if (value == applied && !removed) {
+                // Netty resubmits the current interest once a connect completes: no EPOLL_CTL_MOD
+                // is needed for what the kernel already has.
+                return value;
             } else if (removed) {
                 removed = false;
                 // Netty guards the state with the registration's monitor.
@@ -134,13 +144,17 @@ final class EpollRegistrationRepair {
                     }
                 }
             }
-            return delegate.submit(ops);
+            applied = -1; // unknown should Netty's call fail
+            long result = delegate.submit(ops);
+            applied = result > 0 ? (int) result : -1;
+            return result;
         }
 
         private void removeIfStillEmpty() {
             if (removalPending && delegate.isValid()) {
                 removalPending = false;
                 removed = true;
+                applied = -1;
                 delegate.submit(EpollIoOps.NONE);
             }
         }
