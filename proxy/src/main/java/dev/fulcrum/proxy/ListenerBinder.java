@@ -4,7 +4,6 @@ import dev.fulcrum.proxy.telemetry.Telemetry;
 import java.util.function.Supplier;
 import dev.fulcrum.proxy.config.HostPort;
 import dev.fulcrum.proxy.config.ListenerConfig;
-import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -37,15 +36,9 @@ final class ListenerBinder {
         this.transport = transport;
     }
 
-    Bootstrap backendBootstrap(ListenerConfig listener) {
-        return new Bootstrap()
-                .channel(transport.channel())
-                .option(ChannelOption.AUTO_READ, false)
-                // No TCP_NODELAY option: Netty's socket config already sets it when it builds the
-                // channel, and setting it again costs a setsockopt per connection.
-                .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, listener.connectTimeout().toMillis()))
-                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, waterMark(listener));
+    BackendConnector backendConnector(ListenerConfig listener) {
+        return new BackendConnector(transport.channel(),
+                (int) Math.min(Integer.MAX_VALUE, listener.connectTimeout().toMillis()), waterMark(listener));
     }
 
     private static WriteBufferWaterMark waterMark(ListenerConfig listener) {

@@ -5,10 +5,10 @@ import dev.fulcrum.balancing.BalancingPolicy;
 import dev.fulcrum.balancing.Flow;
 import dev.fulcrum.proxy.config.ListenerConfig;
 import dev.fulcrum.proxy.telemetry.FlowRecord;
-import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelException;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelOption;
@@ -147,11 +147,17 @@ final class ProxiedFlow {
         target = chosen;
         targetMeters = pool.meters(chosen);
         connectAttempts++;
-        Bootstrap bootstrap = listener.backendBootstrap().clone(client.eventLoop())
-                .handler(new RelayHandler(this, Side.BACKEND));
         connectStartNanos = System.nanoTime();
         record.connecting(pool.backends(), chosen, connectStartNanos, connectAttempts);
-        bootstrap.connect(pool.address(chosen)).addListener((ChannelFutureListener) this::connected);
+        ChannelFuture connecting;
+        try {
+            connecting = listener.backendConnector().connect(client.eventLoop(), pool.address(chosen),
+                    new RelayHandler(this, Side.BACKEND));
+        } catch (ChannelException e) {
+            connectFailed(e); // no socket to be had (no file descriptor left)
+            return;
+        }
+        connecting.addListener((ChannelFutureListener) this::connected);
     }
 
     /** The policy's pick, skipping backends that filled up between the pick and the acquire. */
@@ -178,21 +184,7 @@ final class ProxiedFlow {
             return;
         }
         if (!future.isSuccess()) {
-            warn("connect to backend " + target.backend().name() + " (" + listener.pool().address(target) + ") failed: "
-                    + future.cause());
-            target.release();
-            targetMeters.connectFailures.increment();
-            record.connectFailed();
-            recordFailure(target);
-            flow.markTried(target);
-            target = null;
-            if (clientClosed) {
-                finishIfDone();
-            } else if (connectAttempts < listener.config().connectAttempts()) {
-                connectNextBackend();
-            } else {
-                abort(EndReason.CONNECT_FAILED);
-            }
+            connectFailed(future.cause());
             return;
         }
         backend = future.channel();
@@ -229,6 +221,24 @@ final class ProxiedFlow {
             client.config().setAutoRead(true);
         }
         backend.config().setAutoRead(true);
+    }
+
+    private void connectFailed(Throwable cause) {
+        warn("connect to backend " + target.backend().name() + " (" + listener.pool().address(target) + ") failed: "
+                + cause);
+        target.release();
+        targetMeters.connectFailures.increment();
+        record.connectFailed();
+        recordFailure(target);
+        flow.markTried(target);
+        target = null;
+        if (clientClosed) {
+            finishIfDone();
+        } else if (connectAttempts < listener.config().connectAttempts()) {
+            connectNextBackend();
+        } else {
+            abort(EndReason.CONNECT_FAILED);
+        }
     }
 
     /**
