@@ -14,9 +14,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.handler.timeout.IdleStateHandler;
 import java.net.InetSocketAddress;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Binds listening sockets and makes the bootstraps of backend connections. A socket is bound with
@@ -69,10 +67,7 @@ final class ListenerBinder {
                         Listener listener = socket.current();
                         ListenerConfig lc = listener.config();
                         ch.config().setWriteBufferWaterMark(waterMark(lc));
-                        long idleMillis = lc.idleTimeout().toMillis();
-                        if (idleMillis > 0) {
-                            ch.pipeline().addLast(new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS));
-                        }
+                        // The idle timeout is the flow's IdleCheck, not an IdleStateHandler (see there why).
                         ProxiedFlow flow = new ProxiedFlow(listener, ch, telemetry.get().newFlow(ch));
                         if (lc.proxyProtocol() != ListenerConfig.ProxyProtocol.OFF) {
                             ProxyHeaderReader.addTo(ch.pipeline(), flow, lc);

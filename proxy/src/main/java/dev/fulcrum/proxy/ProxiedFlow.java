@@ -64,6 +64,8 @@ final class ProxiedFlow {
     /** Waiting for the inbound PROXY header, or the TLS server name, before a backend can be picked. */
     private boolean awaitingProxyHeader;
     private boolean awaitingServerName;
+    /** Ends the flow after the listener's idle timeout without traffic; {@code null} when it has none. */
+    private IdleCheck idleCheck;
 
     ProxiedFlow(Listener listener, Channel client, FlowRecord record) {
         this.listener = listener;
@@ -96,6 +98,11 @@ final class ProxiedFlow {
             return;
         }
         listener.clients().add(client);
+        long idleMillis = listener.config().idleTimeout().toMillis();
+        if (idleMillis > 0) {
+            idleCheck = new IdleCheck(this, client.eventLoop(), idleMillis);
+            idleCheck.start();
+        }
         awaitingProxyHeader = listener.config().proxyProtocol() != ListenerConfig.ProxyProtocol.OFF;
         awaitingServerName = listener.config().key() == ListenerConfig.FlowKey.SNI;
         connectWhenKeyed();
@@ -251,6 +258,9 @@ final class ProxiedFlow {
             heldForBackend = new ArrayList<>(2);
         }
         heldForBackend.add(msg);
+        if (idleCheck != null) {
+            idleCheck.active();
+        }
     }
 
     private void releaseHeld() {
@@ -263,6 +273,9 @@ final class ProxiedFlow {
     /** Counts bytes read on {@code from} and queued to the other side. */
     void relayed(Side from, int bytes) {
         record.relayed(from == Side.CLIENT, bytes);
+        if (idleCheck != null) {
+            idleCheck.active();
+        }
         if (from == Side.CLIENT) {
             bytesToBackend += bytes;
         } else {
@@ -374,6 +387,9 @@ final class ProxiedFlow {
         if (side == Side.CLIENT) {
             releaseHeld();
             clientClosed = true;
+            if (idleCheck != null) {
+                idleCheck.stop();
+            }
             listener.closed();
             endedBy(EndReason.CLIENT_CLOSE);
         } else {
