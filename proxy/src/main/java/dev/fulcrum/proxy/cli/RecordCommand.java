@@ -65,9 +65,10 @@ final class RecordCommand implements Callable<Integer> {
         try (proxy) {
             Thread.sleep(length.toMillis());
             proxy.drain(Duration.ofSeconds(1));
-            spec.commandLine().getOut().println("recorded " + proxy.telemetry().datasetRows() + " rows to " + output);
-            spec.commandLine().getOut().flush();
         }
+        // Counted once the proxy is closed: its control loop may write a row until then.
+        spec.commandLine().getOut().println("recorded " + proxy.telemetry().datasetRows() + " rows to " + output);
+        spec.commandLine().getOut().flush();
         return 0;
     }
 }
