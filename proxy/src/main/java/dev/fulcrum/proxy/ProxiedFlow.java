@@ -322,7 +322,11 @@ final class ProxiedFlow {
                 // shutdown(SHUT_RD) that fails with ENOTCONN (both FINs are through by then) and
                 // builds a NotYetConnectedException. closed() then does what inputShutdown() would.
                 peer.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, false);
-                duplex.shutdownOutput().addListener((ChannelFutureListener) done -> outputShutDown(side.other()));
+                if (OutputShutdown.shutdown(peer)) {
+                    outputShutDown(side.other()); // everything queued is written: nothing to fail
+                } else {
+                    duplex.shutdownOutput().addListener((ChannelFutureListener) done -> outputShutDown(side.other()));
+                }
             }
         });
     }
