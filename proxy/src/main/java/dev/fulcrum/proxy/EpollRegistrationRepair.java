@@ -1,8 +1,10 @@
 package dev.fulcrum.proxy;
 
 import io.netty.channel.Channel;
+import io.netty.channel.EventLoop;
 import io.netty.channel.IoOps;
 import io.netty.channel.IoRegistration;
+import io.netty.channel.SingleThreadEventLoop;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollIoOps;
 import io.netty.channel.epoll.EpollSocketChannel;
@@ -24,8 +26,9 @@ import java.lang.invoke.VarHandle;
  * <p>The repair wraps each socket's registration: when Netty submits an empty interest set (and so
  * deletes the socket from the set), the wrapper notes it; the next non-empty submission first puts
  * the registration back to its "pending" state, so Netty's own code adds the socket again with
- * {@code EPOLL_CTL_ADD}. Nothing else changes: no extra system call, no event the loop would not
- * otherwise get. (Keeping a permanent EPOLLERR in the set instead, as Netty does for server
+ * {@code EPOLL_CTL_ADD}. No extra system call: the wrapper applies an empty interest set lazily
+ * (see {@link Readding}), which saves the delete altogether when the socket is closed in the same
+ * loop iteration. (Keeping a permanent EPOLLERR in the set instead, as Netty does for server
  * channels, avoids the delete but makes a half-closed socket that then receives an RST spin its
  * loop, because Netty ignores EPOLLHUP on a socket it has stopped reading.)
  *
@@ -70,7 +73,7 @@ final class EpollRegistrationRepair {
         if (!HANDLES.epollRegistration.isInstance(inner)) {
             return false;
         }
-        HANDLES.channelRegistration.set(channel, new Readding(current, inner));
+        HANDLES.channelRegistration.set(channel, new Readding(current, inner, channel.eventLoop()));
         return true;
     }
 
@@ -79,24 +82,60 @@ final class EpollRegistrationRepair {
                 && HANDLES.channelRegistration.get(channel) instanceof Readding;
     }
 
-    /** A registration that is added back to the epoll set after Netty removed it for an empty interest set. */
+    /**
+     * A registration that is added back to the epoll set after Netty removed it for an empty interest
+     * set, and that removes it lazily: an empty set is applied by a task after the tasks of the loop's
+     * iteration, not at once. A socket whose interest empties is usually one about to be closed in
+     * the same iteration (its peer's FIN or close is being handled), and Netty's close then deletes
+     * it from the set itself ({@code cancel()}): deleting it first cost an {@code EPOLL_CTL_DEL} plus
+     * a second one that failed with ENOENT and an exception. If interest comes back before the task,
+     * the socket is still in the set and a plain {@code EPOLL_CTL_MOD} applies it. Until the task
+     * runs the socket keeps its previous interest; an event it reports meanwhile is one Netty
+     * handles as a no-op for a socket with nothing to do (it clears its flags again).
+     */
     private static final class Readding implements IoRegistration {
         private final IoRegistration delegate;
         private final Object epollRegistration;
+        private final EventLoop loop;
+        /** Netty removed the socket from the epoll set (an empty interest set was applied). */
         private boolean removed;
+        /** An empty interest set was submitted; the task that applies it has not run yet. */
+        private boolean removalPending;
+        /** The interest set the kernel has for the socket, as last applied through this wrapper (-1: unknown or none). */
+        private int applied = -1;
+        private final Runnable removeIfStillEmpty = this::removeIfStillEmpty;
 
-        Readding(IoRegistration delegate, Object epollRegistration) {
+        Readding(IoRegistration delegate, Object epollRegistration, EventLoop loop) {
             this.delegate = delegate;
             this.epollRegistration = epollRegistration;
+            this.loop = loop;
         }
 
         @Override
         public long submit(IoOps ops) {
             if (((EpollIoOps) ops).value() == EpollIoOps.NONE.value()) {
-                removed = true;
-                return delegate.submit(ops);
+                if (!removed && !removalPending) {
+                    removalPending = true;
+                    if (loop instanceof SingleThreadEventLoop single) {
+                        // After the iteration's tasks, among which the close of a flow's sockets.
+                        single.executeAfterEventLoopIteration(removeIfStillEmpty);
+                    } else {
+                        loop.execute(removeIfStillEmpty);
+                    }
+                }
+                return 0;
             }
-            if (removed) {
+            int value = ((EpollIoOps) ops).value();
+            if (removalPending) {
+                removalPending = false; // still in the set: Netty's MOD applies the new interest
+                if (value == applied) {
+                    return value;
+                }
+            } else if (value == applied && !removed) {
+                // Netty resubmits the current interest once a connect completes: no EPOLL_CTL_MOD
+                // is needed for what the kernel already has.
+                return value;
+            } else if (removed) {
                 removed = false;
                 // Netty guards the state with the registration's monitor.
                 synchronized (epollRegistration) {
@@ -105,7 +144,19 @@ final class EpollRegistrationRepair {
                     }
                 }
             }
-            return delegate.submit(ops);
+            applied = -1; // unknown should Netty's call fail
+            long result = delegate.submit(ops);
+            applied = result > 0 ? (int) result : -1;
+            return result;
+        }
+
+        private void removeIfStillEmpty() {
+            if (removalPending && delegate.isValid()) {
+                removalPending = false;
+                removed = true;
+                applied = -1;
+                delegate.submit(EpollIoOps.NONE);
+            }
         }
 
         @Override
@@ -120,6 +171,7 @@ final class EpollRegistrationRepair {
 
         @Override
         public boolean cancel() {
+            removalPending = false;
             return delegate.cancel();
         }
     }

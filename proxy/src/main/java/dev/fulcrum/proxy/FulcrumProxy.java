@@ -129,7 +129,7 @@ public final class FulcrumProxy implements AutoCloseable {
         for (ListenerConfig lc : config.listeners().values()) {
             ListenerSocket socket = new ListenerSocket(lc.name(), warnings);
             socket.registerMeters(registry);
-            socket.publish(new Listener(lc, pools.get(lc.pool()), binder.backendBootstrap(lc), socket));
+            socket.publish(new Listener(lc, pools.get(lc.pool()), binder.backendConnector(lc), socket));
             sockets.put(lc.name(), socket);
             listeners = Collections.unmodifiableMap(sockets); // so that close() finds what was bound
             socket.bound(binder.bind(socket, lc.bind()));

@@ -1,12 +1,11 @@
 package dev.fulcrum.proxy;
 
 import dev.fulcrum.proxy.config.ListenerConfig;
-import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.group.ChannelGroup;
 
 /**
- * A listener as one configuration sees it: its settings, its pool and a bootstrap template for
+ * A listener as one configuration sees it: its settings, its pool and the connector of its
  * backend connections, immutable. A reload publishes a new one on the same {@link ListenerSocket};
  * a flow keeps the one it was accepted with, and its counts go to the socket.
  */
@@ -14,13 +13,13 @@ final class Listener {
 
     private final ListenerConfig config;
     private final Pool pool;
-    private final Bootstrap backendBootstrap;
+    private final BackendConnector backendConnector;
     private final ListenerSocket socket;
 
-    Listener(ListenerConfig config, Pool pool, Bootstrap backendBootstrap, ListenerSocket socket) {
+    Listener(ListenerConfig config, Pool pool, BackendConnector backendConnector, ListenerSocket socket) {
         this.config = config;
         this.pool = pool;
-        this.backendBootstrap = backendBootstrap;
+        this.backendConnector = backendConnector;
         this.socket = socket;
     }
 
@@ -36,8 +35,8 @@ final class Listener {
         return pool;
     }
 
-    Bootstrap backendBootstrap() {
-        return backendBootstrap;
+    BackendConnector backendConnector() {
+        return backendConnector;
     }
 
     ListenerSocket socket() {

@@ -1,11 +1,9 @@
 package dev.fulcrum.proxy;
 
-import dev.fulcrum.proxy.qos.QosRuntime;
-import dev.fulcrum.proxy.telemetry.Telemetry;
-import java.util.function.Supplier;
 import dev.fulcrum.proxy.config.HostPort;
 import dev.fulcrum.proxy.config.ListenerConfig;
-import io.netty.bootstrap.Bootstrap;
+import dev.fulcrum.proxy.qos.QosRuntime;
+import dev.fulcrum.proxy.telemetry.Telemetry;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -16,9 +14,8 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.handler.timeout.IdleStateHandler;
 import java.net.InetSocketAddress;
-import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * Binds listening sockets and makes the bootstraps of backend connections. A socket is bound with
@@ -41,14 +38,9 @@ final class ListenerBinder {
         this.transport = transport;
     }
 
-    Bootstrap backendBootstrap(ListenerConfig listener) {
-        return new Bootstrap()
-                .channel(transport.channel())
-                .option(ChannelOption.AUTO_READ, false)
-                .option(ChannelOption.TCP_NODELAY, true)
-                .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, listener.connectTimeout().toMillis()))
-                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, waterMark(listener));
+    BackendConnector backendConnector(ListenerConfig listener) {
+        return new BackendConnector(transport.channel(),
+                (int) Math.min(Integer.MAX_VALUE, listener.connectTimeout().toMillis()), waterMark(listener));
     }
 
     private static WriteBufferWaterMark waterMark(ListenerConfig listener) {
@@ -70,7 +62,7 @@ final class ListenerBinder {
                 .option(ChannelOption.AUTO_READ, false)
                 // The client is not read until its backend is connected: nothing to buffer meanwhile.
                 .childOption(ChannelOption.AUTO_READ, false)
-                .childOption(ChannelOption.TCP_NODELAY, true)
+                // TCP_NODELAY is Netty's default for every socket channel (set once, when it is built).
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
@@ -79,10 +71,7 @@ final class ListenerBinder {
                         Listener listener = socket.current();
                         ListenerConfig lc = listener.config();
                         ch.config().setWriteBufferWaterMark(waterMark(lc));
-                        long idleMillis = lc.idleTimeout().toMillis();
-                        if (idleMillis > 0) {
-                            ch.pipeline().addLast(new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS));
-                        }
+                        // The idle timeout is the flow's IdleCheck, not an IdleStateHandler (see there why).
                         QosRuntime qos = qosRuntime.get();
                         if (qos != null && qos.shaperFor(lc.name()) != null) {
                             // First, so that it sees the socket's bytes and can hold back the relay's reads.

@@ -5,10 +5,10 @@ import dev.fulcrum.balancing.BalancingPolicy;
 import dev.fulcrum.balancing.Flow;
 import dev.fulcrum.proxy.config.ListenerConfig;
 import dev.fulcrum.proxy.telemetry.FlowRecord;
-import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelException;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelOption;
@@ -64,6 +64,8 @@ final class ProxiedFlow {
     /** Waiting for the inbound PROXY header, or the TLS server name, before a backend can be picked. */
     private boolean awaitingProxyHeader;
     private boolean awaitingServerName;
+    /** Ends the flow after the listener's idle timeout without traffic; {@code null} when it has none. */
+    private IdleCheck idleCheck;
 
     ProxiedFlow(Listener listener, Channel client, FlowRecord record) {
         this.listener = listener;
@@ -96,6 +98,11 @@ final class ProxiedFlow {
             return;
         }
         listener.clients().add(client);
+        long idleMillis = listener.config().idleTimeout().toMillis();
+        if (idleMillis > 0) {
+            idleCheck = new IdleCheck(this, client.eventLoop(), idleMillis);
+            idleCheck.start();
+        }
         awaitingProxyHeader = listener.config().proxyProtocol() != ListenerConfig.ProxyProtocol.OFF;
         awaitingServerName = listener.config().key() == ListenerConfig.FlowKey.SNI;
         connectWhenKeyed();
@@ -147,11 +154,17 @@ final class ProxiedFlow {
         target = chosen;
         targetMeters = pool.meters(chosen);
         connectAttempts++;
-        Bootstrap bootstrap = listener.backendBootstrap().clone(client.eventLoop())
-                .handler(new RelayHandler(this, Side.BACKEND));
         connectStartNanos = System.nanoTime();
         record.connecting(pool.backends(), chosen, connectStartNanos, connectAttempts);
-        bootstrap.connect(pool.address(chosen)).addListener((ChannelFutureListener) this::connected);
+        ChannelFuture connecting;
+        try {
+            connecting = listener.backendConnector().connect(client.eventLoop(), pool.address(chosen),
+                    new RelayHandler(this, Side.BACKEND));
+        } catch (ChannelException e) {
+            connectFailed(e); // no socket to be had (no file descriptor left)
+            return;
+        }
+        connecting.addListener((ChannelFutureListener) this::connected);
     }
 
     /** The policy's pick, skipping backends that filled up between the pick and the acquire. */
@@ -178,21 +191,7 @@ final class ProxiedFlow {
             return;
         }
         if (!future.isSuccess()) {
-            warn("connect to backend " + target.backend().name() + " (" + listener.pool().address(target) + ") failed: "
-                    + future.cause());
-            target.release();
-            targetMeters.connectFailures.increment();
-            record.connectFailed();
-            recordFailure(target);
-            flow.markTried(target);
-            target = null;
-            if (clientClosed) {
-                finishIfDone();
-            } else if (connectAttempts < listener.config().connectAttempts()) {
-                connectNextBackend();
-            } else {
-                abort(EndReason.CONNECT_FAILED);
-            }
+            connectFailed(future.cause());
             return;
         }
         backend = future.channel();
@@ -231,6 +230,24 @@ final class ProxiedFlow {
         backend.config().setAutoRead(true);
     }
 
+    private void connectFailed(Throwable cause) {
+        warn("connect to backend " + target.backend().name() + " (" + listener.pool().address(target) + ") failed: "
+                + cause);
+        target.release();
+        targetMeters.connectFailures.increment();
+        record.connectFailed();
+        recordFailure(target);
+        flow.markTried(target);
+        target = null;
+        if (clientClosed) {
+            finishIfDone();
+        } else if (connectAttempts < listener.config().connectAttempts()) {
+            connectNextBackend();
+        } else {
+            abort(EndReason.CONNECT_FAILED);
+        }
+    }
+
     /**
      * Keeps client bytes that arrive before the backend is connected; sent first once it is. With
      * auto-read off this happens only when the client's FIN arrives, and then Netty reads what the
@@ -241,6 +258,9 @@ final class ProxiedFlow {
             heldForBackend = new ArrayList<>(2);
         }
         heldForBackend.add(msg);
+        if (idleCheck != null) {
+            idleCheck.active();
+        }
     }
 
     private void releaseHeld() {
@@ -253,6 +273,9 @@ final class ProxiedFlow {
     /** Counts bytes read on {@code from} and queued to the other side. */
     void relayed(Side from, int bytes) {
         record.relayed(from == Side.CLIENT, bytes);
+        if (idleCheck != null) {
+            idleCheck.active();
+        }
         if (from == Side.CLIENT) {
             bytesToBackend += bytes;
         } else {
@@ -294,7 +317,16 @@ final class ProxiedFlow {
                 // system call, and without the exception Netty builds for every output shutdown.
                 peer.close();
             } else if (peer.isActive() && peer instanceof DuplexChannel duplex) {
-                duplex.shutdownOutput().addListener((ChannelFutureListener) done -> outputShutDown(side.other()));
+                // Once the peer's own FIN comes nothing is left either way: with half-closure off,
+                // Netty closes the socket on that FIN instead of shutting its input, a
+                // shutdown(SHUT_RD) that fails with ENOTCONN (both FINs are through by then) and
+                // builds a NotYetConnectedException. closed() then does what inputShutdown() would.
+                peer.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, false);
+                if (OutputShutdown.shutdown(peer)) {
+                    outputShutDown(side.other()); // everything queued is written: nothing to fail
+                } else {
+                    duplex.shutdownOutput().addListener((ChannelFutureListener) done -> outputShutDown(side.other()));
+                }
             }
         });
     }
@@ -359,6 +391,9 @@ final class ProxiedFlow {
         if (side == Side.CLIENT) {
             releaseHeld();
             clientClosed = true;
+            if (idleCheck != null) {
+                idleCheck.stop();
+            }
             listener.closed();
             endedBy(EndReason.CLIENT_CLOSE);
         } else {

@@ -149,7 +149,7 @@ final class ProxyReload {
             if (socket.current() == null) {
                 socket.registerMeters(registry);
             }
-            socket.publish(new Listener(lc, pools.get(lc.pool()), proxy.binder.backendBootstrap(lc), socket));
+            socket.publish(new Listener(lc, pools.get(lc.pool()), proxy.binder.backendConnector(lc), socket));
             Channel bound = newlyBound.get(socket);
             if (bound != null) {
                 Channel old = socket.serverChannel();

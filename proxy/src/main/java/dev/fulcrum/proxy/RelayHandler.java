@@ -6,7 +6,6 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
-import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
 import java.nio.channels.ClosedChannelException;
@@ -93,8 +92,6 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt == ChannelInputShutdownEvent.INSTANCE) {
             flow.inputShutdown(side);
-        } else if (evt instanceof IdleStateEvent) {
-            flow.abort(EndReason.IDLE_TIMEOUT);
         } else if (evt == FulcrumProxy.SHUTDOWN_EVENT) {
             flow.abort(EndReason.SHUTDOWN);
         }

@@ -93,4 +93,30 @@ class DrainAndIdleTest {
             assertThat(busy.getInputStream().read()).as("the busy flow is still open").isEqualTo(42);
         }
     }
+
+    @Test
+    void flowStalledByAClientThatStopsReadingTimesOut() throws Exception {
+        // The backend keeps sending and the client reads nothing: once the proxy's queue to the
+        // client is full it stops reading the backend (backpressure), nothing moves, and the idle
+        // timeout ends the flow although writes are still queued for the client.
+        CompletableFuture<Throwable> backendSaw = new CompletableFuture<>();
+        try (TestServer backend = TestServer.start(socket -> {
+                    try {
+                        for (int i = 0; i < 100_000; i++) {
+                            socket.getOutputStream().write(new byte[16 * 1024]);
+                        }
+                        backendSaw.complete(null);
+                    } catch (java.io.IOException e) {
+                        backendSaw.complete(e);
+                    }
+                });
+                FulcrumProxy proxy = FulcrumProxy.start(TestConfigs.builder().idleTimeout(Duration.ofMillis(400))
+                        .backend(backend.port()).build());
+                Socket stalled = HalfCloseAndResetTest.connect(proxy)) {
+            TestWaits.until(() -> proxy.flowsEnded(TestConfigs.LISTENER, EndReason.IDLE_TIMEOUT) == 1,
+                    "the stalled flow ended by the idle timeout");
+            assertThat(backendSaw.get(10, TimeUnit.SECONDS)).as("the backend's connection was closed under it")
+                    .isInstanceOf(java.io.IOException.class);
+        }
+    }
 }

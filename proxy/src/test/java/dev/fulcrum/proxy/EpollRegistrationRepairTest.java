@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.fulcrum.proxy.testing.TestConfigs;
 import dev.fulcrum.proxy.testing.TestServer;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.net.Socket;
@@ -32,6 +33,11 @@ class EpollRegistrationRepairTest {
                     EpollRegistrationRepair.isInstalled(flow.channel(ProxiedFlow.Side.CLIENT)),
                     EpollRegistrationRepair.isInstalled(flow.channel(ProxiedFlow.Side.BACKEND))}).get(5, TimeUnit.SECONDS);
             assertThat(repaired).containsExactly(true, true);
+            // Nagle stays off both ways (Netty's default, no longer also set as an option).
+            assertThat(new boolean[] {
+                    flow.channel(ProxiedFlow.Side.CLIENT).config().getOption(ChannelOption.TCP_NODELAY),
+                    flow.channel(ProxiedFlow.Side.BACKEND).config().getOption(ChannelOption.TCP_NODELAY)})
+                    .containsExactly(true, true);
             done.countDown();
         }
     }
