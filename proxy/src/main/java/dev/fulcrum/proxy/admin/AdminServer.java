@@ -21,6 +21,7 @@ import io.netty.channel.socket.ServerSocketChannel;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
@@ -33,6 +34,12 @@ public final class AdminServer implements AutoCloseable {
 
     /** Admin requests are small; anything larger is refused with 413. */
     static final int MAX_REQUEST_BYTES = 64 * 1024;
+    /**
+     * A connection that neither sends nor receives for this long is closed: a client that sends half
+     * a request (or opens and waits) cannot hold an admin connection for ever. The stream's clients
+     * receive a line every tick, so they are never idle.
+     */
+    static final java.time.Duration IDLE_TIMEOUT = java.time.Duration.ofSeconds(60);
 
     private final EventLoopGroup group;
     private final Channel channel;
@@ -44,6 +51,12 @@ public final class AdminServer implements AutoCloseable {
 
     public static AdminServer start(HostPort address, IoHandlerFactory ioHandlerFactory,
             Class<? extends ServerSocketChannel> serverChannel, FulcrumProxy proxy) {
+        return start(address, ioHandlerFactory, serverChannel, proxy, IDLE_TIMEOUT);
+    }
+
+    static AdminServer start(HostPort address, IoHandlerFactory ioHandlerFactory,
+            Class<? extends ServerSocketChannel> serverChannel, FulcrumProxy proxy, java.time.Duration idleTimeout) {
+        long idleMillis = idleTimeout.toMillis();
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("fulcrum-admin", true), ioHandlerFactory);
         AdminHandler handler = new AdminHandler(proxy);
         ChannelFuture bound = new ServerBootstrap()
@@ -52,7 +65,8 @@ public final class AdminServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        ch.pipeline().addLast(new HttpServerCodec(), new JsonErrorsAggregator(), handler);
+                        ch.pipeline().addLast(new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS),
+                                new HttpServerCodec(), new JsonErrorsAggregator(), handler);
                     }
                 })
                 .bind(new InetSocketAddress(address.host(), address.port()))
