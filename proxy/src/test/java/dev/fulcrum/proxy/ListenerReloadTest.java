@@ -1,5 +1,6 @@
 package dev.fulcrum.proxy;
 
+import dev.fulcrum.proxy.testing.FulcrumProcesses;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -56,7 +57,7 @@ class ListenerReloadTest {
                 int oldPort = proxy.listenerAddress(TestConfigs.LISTENER).getPort();
                 Socket open = new Socket("127.0.0.1", oldPort);
                 EchoRoundTrip.assertEchoes(open, "before");
-                int newPort = freePort();
+                int newPort = FulcrumProcesses.freePort();
 
                 ReloadResult moved = proxy.reload(ReloadConfigs.withListeners(base,
                         renamed(test, TestConfigs.LISTENER, new HostPort("127.0.0.1", newPort))));
@@ -106,11 +107,5 @@ class ListenerReloadTest {
     static ListenerConfig renamed(ListenerConfig l, String name, HostPort bind) {
         return new ListenerConfig(name, bind, l.pool(), l.key(), l.maxConnections(), l.connectTimeout(), l.connectAttempts(),
                 l.idleTimeout(), l.writeBuffer(), l.proxyProtocol(), l.proxyProtocolTimeout());
-    }
-
-    static int freePort() throws Exception {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
     }
 }

@@ -1,5 +1,6 @@
 package dev.fulcrum.proxy.cli;
 
+import dev.fulcrum.proxy.testing.FulcrumProcesses;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
@@ -77,7 +78,7 @@ class CommandLineTest {
 
     @Test
     void runThatCannotBindOneListenerReleasesTheOthersAndExitsOne() throws IOException {
-        int free = freePort();
+        int free = FulcrumProcesses.freePort();
         try (ServerSocket busy = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
             Path file = Files.writeString(dir.resolve("busy.yaml"), """
                     admin: {address: 127.0.0.1:0}
@@ -123,11 +124,5 @@ class CommandLineTest {
         Result result = fulcrum("sim", "hash", "--keys", "100", "--distributions", "zipf");
         assertThat(result.exitCode()).isEqualTo(2);
         assertThat(result.err()).contains("--distributions: zipf (expected: uniform, normal or log-normal)");
-    }
-
-    static int freePort() throws IOException {
-        try (ServerSocket probe = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-            return probe.getLocalPort();
-        }
     }
 }

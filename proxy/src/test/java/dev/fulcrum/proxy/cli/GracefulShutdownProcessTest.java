@@ -1,15 +1,12 @@
 package dev.fulcrum.proxy.cli;
 
+import dev.fulcrum.proxy.testing.FulcrumProcesses;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.fulcrum.proxy.testing.TestServer;
 import java.net.ConnectException;
 import java.net.Socket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
@@ -42,8 +39,8 @@ class GracefulShutdownProcessTest {
             socket.shutdownOutput();
             socket.getInputStream().readAllBytes();
         })) {
-            int port = CommandLineTest.freePort();
-            int adminPort = CommandLineTest.freePort();
+            int port = FulcrumProcesses.freePort();
+            int adminPort = FulcrumProcesses.freePort();
             Path config = Files.writeString(dir.resolve("fulcrum.yaml"), """
                     runtime: {drainTimeout: 10s}
                     admin: {address: 127.0.0.1:%d}
@@ -59,7 +56,7 @@ class GracefulShutdownProcessTest {
                     "-Dlogback.configurationFile=logback.xml", FulcrumCommand.class.getName(), "run", "-c", config.toString())
                     .redirectErrorStream(true).redirectOutput(log.toFile()).start();
             try {
-                awaitHealthy(adminPort, fulcrum, log);
+                FulcrumProcesses.awaitHealthy(adminPort, fulcrum, log);
                 try (Socket client = new Socket("127.0.0.1", port)) {
                     client.setSoTimeout(10_000);
                     assertThat(client.getInputStream().readNBytes(1000)).hasSize(1000);
@@ -83,26 +80,5 @@ class GracefulShutdownProcessTest {
                 fulcrum.destroyForcibly();
             }
         }
-    }
-
-    private static void awaitHealthy(int adminPort, Process fulcrum, Path log) throws Exception {
-        HttpClient http = HttpClient.newHttpClient();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (System.nanoTime() < deadline) {
-            if (!fulcrum.isAlive()) {
-                throw new AssertionError("fulcrum exited with " + fulcrum.exitValue() + ":\n" + Files.readString(log));
-            }
-            try {
-                HttpResponse<String> health = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + "/healthz")).build(),
-                        HttpResponse.BodyHandlers.ofString());
-                if (health.statusCode() == 200) {
-                    return;
-                }
-            } catch (ConnectException notYet) {
-                // still starting
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("fulcrum never became healthy:\n" + Files.readString(log));
     }
 }

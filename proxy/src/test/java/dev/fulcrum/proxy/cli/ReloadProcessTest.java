@@ -1,11 +1,11 @@
 package dev.fulcrum.proxy.cli;
 
+import dev.fulcrum.proxy.testing.FulcrumProcesses;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.fulcrum.proxy.testing.TestServer;
-import java.net.ConnectException;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -32,8 +32,8 @@ class ReloadProcessTest {
     @Test
     void sighupReloadsTheFileWithoutClosingAnOpenFlow() throws Exception {
         try (TestServer a = TestServer.echo(); TestServer b = TestServer.echo()) {
-            int port = CommandLineTest.freePort();
-            int adminPort = CommandLineTest.freePort();
+            int port = FulcrumProcesses.freePort();
+            int adminPort = FulcrumProcesses.freePort();
             String yaml = """
                     runtime: {watchConfig: false}
                     admin: {address: 127.0.0.1:%d}
@@ -51,7 +51,7 @@ class ReloadProcessTest {
             builder.environment().put("FULCRUM_ADMIN_TOKEN", "from-the-environment");
             Process fulcrum = builder.start();
             try {
-                awaitHealthy(adminPort, fulcrum, log);
+                FulcrumProcesses.awaitHealthy(adminPort, fulcrum, log);
                 String before = status(adminPort).get("configChecksum").asText();
                 try (Socket flow = new Socket("127.0.0.1", port)) {
                     flow.setSoTimeout(10_000);
@@ -116,25 +116,5 @@ class ReloadProcessTest {
             request.header("Authorization", "Bearer " + token);
         }
         return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    private static void awaitHealthy(int adminPort, Process fulcrum, Path log) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (System.nanoTime() < deadline) {
-            if (!fulcrum.isAlive()) {
-                throw new AssertionError("fulcrum exited with " + fulcrum.exitValue() + ":\n" + Files.readString(log));
-            }
-            try {
-                HttpResponse<String> health = HTTP.send(HttpRequest.newBuilder(
-                        URI.create("http://127.0.0.1:" + adminPort + "/healthz")).build(), HttpResponse.BodyHandlers.ofString());
-                if (health.statusCode() == 200) {
-                    return;
-                }
-            } catch (ConnectException notYet) {
-                // still starting
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("fulcrum never became healthy:\n" + Files.readString(log));
     }
 }

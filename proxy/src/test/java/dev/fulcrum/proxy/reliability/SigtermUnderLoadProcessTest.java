@@ -1,5 +1,6 @@
 package dev.fulcrum.proxy.reliability;
 
+import dev.fulcrum.proxy.testing.FulcrumProcesses;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.fulcrum.proxy.cli.FulcrumCommand;
@@ -7,12 +8,6 @@ import dev.fulcrum.proxy.reliability.PatternStream.Checked;
 import dev.fulcrum.proxy.testing.TestServer;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -38,8 +33,8 @@ class SigtermUnderLoadProcessTest {
     @Test
     void sigtermUnderLoadDrainsEveryAdmittedFlowIntact() throws Exception {
         try (TestServer echo = TestServer.echo(); EchoFlows clients = new EchoFlows()) {
-            int port = freePort();
-            int adminPort = freePort();
+            int port = FulcrumProcesses.freePort();
+            int adminPort = FulcrumProcesses.freePort();
             Path config = Files.writeString(dir.resolve("fulcrum.yaml"), """
                     runtime: {drainTimeout: 20s, watchConfig: false}
                     admin: {address: 127.0.0.1:%d}
@@ -53,7 +48,7 @@ class SigtermUnderLoadProcessTest {
                     "-Dlogback.configurationFile=logback.xml", FulcrumCommand.class.getName(), "run", "-c", config.toString())
                     .redirectErrorStream(true).redirectOutput(log.toFile()).start();
             try {
-                awaitHealthy(adminPort, fulcrum, log);
+                FulcrumProcesses.awaitHealthy(adminPort, fulcrum, log);
                 InetSocketAddress address = new InetSocketAddress("127.0.0.1", port);
                 List<CompletableFuture<List<Checked>>> loops = new ArrayList<>();
                 AtomicInteger done = new AtomicInteger();
@@ -92,32 +87,5 @@ class SigtermUnderLoadProcessTest {
                 fulcrum.destroyForcibly();
             }
         }
-    }
-
-    static int freePort() throws java.io.IOException {
-        try (ServerSocket probe = new ServerSocket(0)) {
-            return probe.getLocalPort();
-        }
-    }
-
-    static void awaitHealthy(int adminPort, Process fulcrum, Path log) throws Exception {
-        HttpClient http = HttpClient.newHttpClient();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (System.nanoTime() < deadline) {
-            if (!fulcrum.isAlive()) {
-                throw new AssertionError("fulcrum exited with " + fulcrum.exitValue() + ":\n" + Files.readString(log));
-            }
-            try {
-                HttpResponse<String> health = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + "/healthz")).build(),
-                        HttpResponse.BodyHandlers.ofString());
-                if (health.statusCode() == 200) {
-                    return;
-                }
-            } catch (ConnectException notYet) {
-                // still starting
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("fulcrum never became healthy:\n" + Files.readString(log));
     }
 }
