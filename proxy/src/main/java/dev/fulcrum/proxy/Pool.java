@@ -43,7 +43,7 @@ final class Pool {
     /** Resolves every backend address and builds the policy and meters; throws naming the backend that failed. */
     static Pool create(PoolConfig config, MeterRegistry registry) {
         Pool pool = create(config, (Pool) null);
-        pool.registerMeters(registry, null);
+        pool.activate(registry, null);
         return pool;
     }
 
@@ -51,7 +51,7 @@ final class Pool {
      * Builds the pool a reload gives, with no side effect on {@code previous} (the reload may still
      * be refused): backends of {@code previous} with the same name and address carry their live
      * state over, and a policy of the same type gets the previous one to carry its own state.
-     * {@link #registerMeters} must run before the pool is published.
+     * {@link #activate} must run before the pool is published.
      */
     static Pool create(PoolConfig config, Pool previous) {
         BackendSet backends = BackendSet.carryingOver(config.backends(), previous == null ? null : previous.backends);
@@ -90,10 +90,12 @@ final class Pool {
     }
 
     /**
-     * Gives each backend its meters: those of {@code previous} for a backend that stays (their
-     * gauges now read the new state), new ones otherwise.
+     * Makes the pool ready to publish (at start, or in a reload's commit): sets its ejection and
+     * slow-start settings on its backends, and gives each backend its meters: those of
+     * {@code previous} for a backend that stays (their gauges now read the new state), new ones
+     * otherwise.
      */
-    void registerMeters(MeterRegistry registry, Pool previous) {
+    void activate(MeterRegistry registry, Pool previous) {
         applyOperations(previous);
         for (BackendState state : backends.states()) {
             BackendState before = previous == null ? null : previous.backends.byName(state.backend().name());

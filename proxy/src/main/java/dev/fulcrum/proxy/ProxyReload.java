@@ -134,7 +134,7 @@ final class ProxyReload {
         // Gauges of removed backends go first: a backend re-added under the same name registers anew.
         before.forEach((name, old) -> old.removeGaugesNotIn(pools.get(name), registry));
         pools.forEach((name, pool) -> {
-            pool.registerMeters(registry, before.get(name));
+            pool.activate(registry, before.get(name));
             if (pool.config().health() == null) {
                 // No checks (any more): nothing would ever set a copied DOWN back to UP.
                 pool.backends().states().forEach(s -> s.setHealthy(true));
