@@ -1,5 +1,7 @@
 package dev.fulcrum.balancing;
 
+import java.util.Map;
+
 /**
  * Picks a backend for each new flow.
  *
@@ -20,4 +22,16 @@ public interface BalancingPolicy {
 
     /** The backends this policy picks from. */
     BackendSet backends();
+
+    /**
+     * What the policy knows about each backend beyond the pool's own state, for operators (the
+     * admin API and the live dashboard): a learned policy's predicted load, selection probability
+     * or Q-value, say. Keyed by {@link Backend#name()}, then by a camelCase quantity name
+     * ({@code predictedLoad}, {@code selectionProbability}, {@code qValue}...). Read by the control
+     * thread or the admin server, never per flow; may allocate. Empty for policies with nothing to
+     * add.
+     */
+    default Map<String, Map<String, Double>> insight() {
+        return Map.of();
+    }
 }
