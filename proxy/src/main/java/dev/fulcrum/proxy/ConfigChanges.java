@@ -6,6 +6,7 @@ import dev.fulcrum.proxy.config.ConfigWriter;
 import dev.fulcrum.proxy.config.FulcrumConfig;
 import dev.fulcrum.proxy.config.ListenerConfig;
 import dev.fulcrum.proxy.config.PoolConfig;
+import dev.fulcrum.proxy.config.PoolOperations;
 import dev.fulcrum.proxy.config.ValueParsers;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -111,6 +112,7 @@ final class ConfigChanges {
                         + ValueParsers.formatDuration(before.removedBackendDrainTimeout()) + " -> "
                         + ValueParsers.formatDuration(p.removedBackendDrainTimeout()));
             }
+            operationsChanged(other, p, before);
             for (Backend b : p.backends()) {
                 Backend old = find(before, b.name());
                 String id = p.name() + "/" + b.name();
@@ -150,6 +152,35 @@ final class ConfigChanges {
         }
         return new ReloadResult.Changes(listenersAdded, listenersRemoved, listenersRebound, listenersChanged, poolsAdded,
                 poolsRemoved, policiesChanged, healthChanged, backendsAdded, backendsRemoved, reweighted, backendsChanged, other);
+    }
+
+    private static void operationsChanged(List<String> out, PoolConfig p, PoolConfig before) {
+        PoolOperations was = before.operations();
+        PoolOperations now = p.operations();
+        String prefix = "pools." + p.name() + ".";
+        if (!Objects.equals(was.outlierDetection(), now.outlierDetection())) {
+            out.add(prefix + "outlierDetection: " + describe(was.outlierDetection()) + " -> " + describe(now.outlierDetection()));
+        }
+        if (!Objects.equals(was.slowStart(), now.slowStart())) {
+            out.add(prefix + "slowStart: " + describe(was.slowStart()) + " -> " + describe(now.slowStart()));
+        }
+        if (was.sendProxyProtocol() != now.sendProxyProtocol()) {
+            out.add(prefix + "sendProxyProtocol: " + was.sendProxyProtocol().configName() + " -> "
+                    + now.sendProxyProtocol().configName());
+        }
+    }
+
+    private static String describe(PoolOperations.OutlierDetectionConfig d) {
+        return d == null ? "off"
+                : "{consecutiveFailures: " + d.consecutiveFailures() + ", baseEjectionTime: "
+                        + ValueParsers.formatDuration(d.baseEjectionTime()) + ", maxEjectionTime: "
+                        + ValueParsers.formatDuration(d.maxEjectionTime()) + ", maxEjectionPercent: " + d.maxEjectionPercent() + "}";
+    }
+
+    private static String describe(PoolOperations.SlowStartConfig s) {
+        return s == null ? "off"
+                : "{window: " + ValueParsers.formatDuration(s.window()) + ", aggression: " + s.aggression()
+                        + ", minWeightPercent: " + s.minWeightPercent() + "}";
     }
 
     private static void healthChecksChanged(List<String> out, PoolConfig p, PoolConfig before) {

@@ -70,6 +70,25 @@ class ConfigChangesTest {
     }
 
     @Test
+    void ejectionSlowStartAndProxyHeaderChangesAreNamed() throws Exception {
+        FulcrumConfig before = ConfigLoader.parse(BEFORE, "before.yaml");
+        FulcrumConfig after = ConfigLoader.parse(BEFORE.replace("policy: round-robin", """
+                policy: round-robin
+                    outlierDetection: {consecutiveFailures: 3, baseEjectionTime: 10s}
+                    slowStart: {window: 20s}
+                    sendProxyProtocol: v2"""), "after.yaml");
+
+        assertThat(ConfigChanges.between(before, after).otherSettings()).containsExactly(
+                "pools.web.outlierDetection: off -> {consecutiveFailures: 3, baseEjectionTime: 10s, maxEjectionTime: 5m, maxEjectionPercent: 10}",
+                "pools.web.slowStart: off -> {window: 20s, aggression: 1.0, minWeightPercent: 10}",
+                "pools.web.sendProxyProtocol: off -> v2");
+        assertThat(ConfigChanges.between(after, before).otherSettings()).containsExactly(
+                "pools.web.outlierDetection: {consecutiveFailures: 3, baseEjectionTime: 10s, maxEjectionTime: 5m, maxEjectionPercent: 10} -> off",
+                "pools.web.slowStart: {window: 20s, aggression: 1.0, minWeightPercent: 10} -> off",
+                "pools.web.sendProxyProtocol: v2 -> off");
+    }
+
+    @Test
     void theChecksumIsThatOfWhatCheckConfigPrints() throws Exception {
         Path file = Files.writeString(dir.resolve("f.yaml"), AFTER);
         StringWriter out = new StringWriter();
