@@ -145,8 +145,10 @@ public final class FulcrumProxy implements AutoCloseable {
         if (qos != null) {
             controlLoop.addTask("qos", qos::tick);
         }
-        dashboard = new DashboardSampler(this, registry, config.telemetry().tick());
-        controlLoop.addTask("dashboard", dashboard::tick); // last: it shows what the other tasks did this tick
+        if (config.admin().enabled()) {
+            dashboard = new DashboardSampler(this, registry, config.telemetry().tick());
+            controlLoop.addTask("dashboard", dashboard::tick); // last: it shows what the other tasks did this tick
+        }
         if (config.admin().enabled()) {
             admin = AdminServer.start(config.admin().address(), transport.ioHandlerFactory(), transport.serverChannel(), this);
             if (!admin.address().getAddress().isLoopbackAddress() && config.admin().token() == null) {

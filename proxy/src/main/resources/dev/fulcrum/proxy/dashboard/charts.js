@@ -36,7 +36,7 @@ window.FulcrumCharts = (() => {
           interaction: { mode: 'nearest', axis: 'x', intersect: false },
           elements: { point: { radius: 0, hitRadius: 4 }, line: { borderWidth: 1.6, tension: 0, stepped: options.stepped || false } },
           scales: {
-            x: { type: 'linear', ticks: { maxTicksLimit: 5, maxRotation: 0, callback: clock } },
+            x: { type: 'linear', bounds: 'data', ticks: { maxTicksLimit: 5, maxRotation: 0, callback: clock } },
             y: { beginAtZero: true, suggestedMax: options.suggestedMax, ticks: { maxTicksLimit: 5, callback: v => this.format(v) } },
           },
           plugins: {

@@ -117,9 +117,10 @@ class DashboardBrowserTest {
         // FCT follows the backends' service times (5 and 80 ms): the page shows the proxy's measurements.
         double fast = Double.parseDouble(cell("web", "fast", 7));
         double slow = Double.parseDouble(cell("web", "slow", 7));
-        System.out.println("dashboard: " + get("/api/dashboard"));
         assertThat(slow).as("FCT p50 of slow vs fast").isGreaterThan(fast);
+        // Totals only grow: what the page showed is at most what the proxy answers afterwards.
         long shownFlows = Long.parseLong(cell("web", "fast", 9));
+        long shownPicks = Long.parseLong(cell("web", "fast", 11));
         JsonNode backends = JSON.readTree(get("/api/backends"));
         long apiFlows = backends.at("/pools/0/backends/0/flows").asLong();
         assertThat(backends.at("/pools/0/backends/0/name").asText()).isEqualTo("fast");
@@ -128,7 +129,6 @@ class DashboardBrowserTest {
         // The policy's insight: a column and a chart per quantity, values as the policy computed them.
         String header = browser.findElement(By.cssSelector("[data-pool='web'] table.backends thead")).getText();
         assertThat(header).contains("picks", "predictedLoad", "selectionShare");
-        long shownPicks = Long.parseLong(cell("web", "fast", 11));
         assertThat(shownPicks).isPositive().isLessThanOrEqualTo(backends.at("/pools/0/backends/0/insight/picks").asLong());
         await("selection shares charted", () -> points("web/insight/selectionShare") >= 3);
         assertThat(script("return Chart.getChart(document.querySelector(\"[data-chart='web/insight/predictedLoad'] canvas\"))"
@@ -147,6 +147,10 @@ class DashboardBrowserTest {
 
         List<LogEntry> console = browser.manage().logs().get(LogType.BROWSER).getAll();
         assertThat(console).as("browser console").noneMatch(entry -> entry.getLevel().intValue() >= Level.WARNING.intValue());
+        // The console is really read: an error the page would log shows up.
+        script("console.error('dashboard-test probe')");
+        assertThat(browser.manage().logs().get(LogType.BROWSER).getAll())
+                .anyMatch(entry -> entry.getLevel() == Level.SEVERE && entry.getMessage().contains("dashboard-test probe"));
     }
 
     private int samples() {
