@@ -16,6 +16,7 @@ import dev.fulcrum.proxy.qos.QosRuntime;
 import dev.fulcrum.proxy.telemetry.Telemetry;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.distribution.HistogramSnapshot;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -124,7 +125,7 @@ final class DashboardSampler {
         }
     }
 
-    private io.micrometer.core.instrument.distribution.HistogramSnapshot fctTimer(String pool, String backend) {
+    private HistogramSnapshot fctTimer(String pool, String backend) {
         String key = pool + "/" + backend;
         Timer timer = fctTimers.get(key);
         if (timer == null) {

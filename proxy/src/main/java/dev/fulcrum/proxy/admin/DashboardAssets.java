@@ -80,10 +80,6 @@ final class DashboardAssets {
         return byPath.get(path);
     }
 
-    Map<String, Asset> all() {
-        return byPath;
-    }
-
     /** 200 with the file, 304 when the client's copy is current, 404 for a path not in the table, 405 for other methods. */
     FullHttpResponse answer(FullHttpRequest request, String path) {
         Asset asset = byPath.get(path);

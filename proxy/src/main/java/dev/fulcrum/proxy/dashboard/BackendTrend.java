@@ -2,6 +2,7 @@ package dev.fulcrum.proxy.dashboard;
 
 import io.micrometer.core.instrument.distribution.CountAtBucket;
 import io.micrometer.core.instrument.distribution.HistogramSnapshot;
+import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -61,7 +62,7 @@ public final class BackendTrend {
             return Double.NaN;
         }
         double[] deltas = fct.deltas();
-        double[] cumulative = java.util.Arrays.copyOf(deltas, fctBoundsMillis.length);
+        double[] cumulative = Arrays.copyOf(deltas, fctBoundsMillis.length);
         return BucketQuantile.estimate(q, fctBoundsMillis, cumulative, deltas[fctBoundsMillis.length]);
     }
 }
