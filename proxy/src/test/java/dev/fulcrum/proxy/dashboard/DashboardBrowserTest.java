@@ -41,6 +41,18 @@ class DashboardBrowserTest {
     static final Path CHROMIUM = Path.of("/usr/bin/chromium");
     static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
     private static final ObjectMapper JSON = new ObjectMapper();
+    /**
+     * Held (JUL keeps loggers weakly): Selenium warns that it has no CDP module for this Chromium;
+     * the test uses WebDriver only, so that warning says nothing about it.
+     */
+    private static final java.util.logging.Logger SELENIUM_DEVTOOLS = quiet("org.openqa.selenium.devtools");
+    private static final java.util.logging.Logger SELENIUM_CHROMIUM = quiet("org.openqa.selenium.chromium");
+
+    private static java.util.logging.Logger quiet(String name) {
+        java.util.logging.Logger logger = java.util.logging.Logger.getLogger(name);
+        logger.setLevel(Level.SEVERE);
+        return logger;
+    }
 
     @TempDir
     Path dir;
