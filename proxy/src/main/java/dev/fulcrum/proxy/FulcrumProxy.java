@@ -83,6 +83,7 @@ public final class FulcrumProxy implements AutoCloseable {
     private volatile QosRuntime qos;
     private AdminServer admin;
     private volatile Telemetry telemetry;
+    private volatile DashboardSampler dashboard;
     private ConfigWatcher watcher;
     private volatile String state = "starting";
 
@@ -143,6 +144,10 @@ public final class FulcrumProxy implements AutoCloseable {
         ProxyReload.registerMeters(this);
         if (qos != null) {
             controlLoop.addTask("qos", qos::tick);
+        }
+        if (config.admin().enabled()) {
+            dashboard = new DashboardSampler(this, registry, config.telemetry().tick());
+            controlLoop.addTask("dashboard", dashboard::tick); // last: it shows what the other tasks did this tick
         }
         if (config.admin().enabled()) {
             admin = AdminServer.start(config.admin().address(), transport.ioHandlerFactory(), transport.serverChannel(), this);
@@ -353,6 +358,12 @@ public final class FulcrumProxy implements AutoCloseable {
     /** Every pool's backends with their totals, as {@code GET /api/backends} answers. */
     public ProxyViews.BackendsView backends() {
         return ProxyViews.backends(this);
+    }
+
+    /** What {@code GET /api/dashboard} answers: the control thread's last snapshot (null before start completes). */
+    public dev.fulcrum.proxy.dashboard.DashboardView dashboard() {
+        DashboardSampler sampler = dashboard;
+        return sampler == null ? null : sampler.latest();
     }
 
     public boolean isRunning() {

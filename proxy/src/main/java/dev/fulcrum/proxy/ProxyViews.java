@@ -8,7 +8,9 @@ import dev.fulcrum.proxy.ProxyStatus.PoolStatus;
 import dev.fulcrum.proxy.ProxyStatus.RetiringBackend;
 import dev.fulcrum.proxy.health.HealthState;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /** The admin API's views of a running proxy: {@code /api/status} and {@code /api/backends}. */
@@ -33,10 +35,12 @@ public final class ProxyViews {
      *                      back) or {@code up}, the first that applies
      * @param flows         flows given to the backend since start
      * @param connectFailures connects to it that failed or timed out
+     * @param insight       what the pool's policy knows about the backend ({@code BalancingPolicy.insight()}:
+     *                      predicted load, selection probability, Q-value...), empty for most policies
      */
     public record BackendTotals(String name, String address, int weight, int maxConnections, String state,
             boolean draining, boolean healthy, int activeFlows, long flows, long connectFailures,
-            long bytesToBackend, long bytesToClient) {
+            long bytesToBackend, long bytesToClient, Map<String, Double> insight) {
     }
 
     static String effectiveState(BackendState b) {
@@ -84,15 +88,37 @@ public final class ProxyViews {
         List<PoolBackends> pools = new ArrayList<>();
         for (Pool pool : proxy.pools.values()) {
             List<BackendTotals> backends = new ArrayList<>();
+            Map<String, Map<String, Double>> insight = insight(pool);
             for (BackendState b : pool.backends().states()) {
                 Pool.BackendMeters m = pool.meters(b);
                 backends.add(new BackendTotals(b.backend().name(), b.backend().address(), b.weight(), b.backend().maxConnections(),
                         effectiveState(b), b.isDraining(), b.isHealthy(), b.activeFlows(), (long) m.flows.count(),
-                        (long) m.connectFailures.count(), (long) m.bytesToBackend.count(), (long) m.bytesToClient.count()));
+                        (long) m.connectFailures.count(), (long) m.bytesToBackend.count(), (long) m.bytesToClient.count(),
+                        finite(insight.get(b.backend().name()))));
             }
             pools.add(new PoolBackends(pool.name(), pool.config().policy().type(), backends));
         }
         return new BackendsView(pools, retiring(proxy));
+    }
+
+    /** The policy's insight (the admin server may read it: see {@code BalancingPolicy.insight()}); empty if it throws. */
+    private static Map<String, Map<String, Double>> insight(Pool pool) {
+        try {
+            Map<String, Map<String, Double>> insight = pool.policy().insight();
+            return insight == null ? Map.of() : insight;
+        } catch (RuntimeException e) {
+            return Map.of();
+        }
+    }
+
+    /** NaN and infinities become null (JSON has neither). */
+    static Map<String, Double> finite(Map<String, Double> quantities) {
+        if (quantities == null || quantities.isEmpty()) {
+            return Map.of();
+        }
+        Map<String, Double> out = new LinkedHashMap<>();
+        quantities.forEach((name, value) -> out.put(name, value == null || !Double.isFinite(value) ? null : value));
+        return out;
     }
 
     private static List<RetiringBackend> retiring(FulcrumProxy proxy) {

@@ -30,7 +30,8 @@ import java.util.regex.Pattern;
  * Routes of the admin API: {@code GET /healthz}, {@code GET /api/status}, {@code GET /api/backends},
  * {@code GET /metrics}, {@code GET /api/stream} (NDJSON feature vectors, see {@link FeatureStream}),
  * {@code POST /api/pools/{pool}/backends/{backend}/drain} and {@code .../undrain},
- * {@code POST /api/reload}. Every reply is complete JSON or text with a status that says what
+ * {@code POST /api/reload}, {@code GET /api/dashboard} and the live dashboard itself ({@code GET /},
+ * {@link DashboardAssets}). Every reply is complete JSON or text with a status that says what
  * happened; every error is JSON ({@code {"error": "..."}}): 400 for a malformed request (its
  * connection closed), 401 for a POST without the configured bearer token, 404 for an unknown route,
  * 405 with {@code Allow} for a wrong method.
@@ -45,12 +46,14 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
     private static final String ROUTES = "/healthz, /api/status, /api/backends, /metrics, /api/stream, /api/reload,"
-            + " /api/models[/{name}], /api/pools/{pool}/backends/{backend}/drain|undrain";
+            + " /api/models[/{name}], /api/pools/{pool}/backends/{backend}/drain|undrain, /api/dashboard, / (the dashboard)";
 
     private final FulcrumProxy proxy;
+    private final DashboardAssets dashboard;
 
     AdminHandler(FulcrumProxy proxy) {
         this.proxy = proxy;
+        this.dashboard = DashboardAssets.load();
     }
 
     @Override
@@ -76,6 +79,10 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             }
             return;
         }
+        if (DashboardAssets.covers(path)) {
+            reply(ctx, request, dashboard.answer(request, path), false);
+            return;
+        }
         if (path.equals("/api/reload")) {
             reload(ctx, request);
             return;
@@ -86,6 +93,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                     : text(HttpResponseStatus.SERVICE_UNAVAILABLE, proxy.status().state() + "\n", "text/plain; charset=utf-8"));
             case "/api/status" -> get(request, () -> json(HttpResponseStatus.OK, proxy.status()));
             case "/api/backends" -> get(request, () -> json(HttpResponseStatus.OK, proxy.backends()));
+            case "/api/dashboard" -> get(request, () -> noStore(json(HttpResponseStatus.OK, proxy.dashboard())));
             case "/metrics" -> get(request, () -> text(HttpResponseStatus.OK, proxy.registry().scrape(), PROMETHEUS_TEXT));
             default -> {
                 Matcher drain = DRAIN.matcher(path);
@@ -208,6 +216,12 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             return response;
         }
         return route.answer();
+    }
+
+    /** For answers that change every tick: a browser must not show an old one. */
+    private static FullHttpResponse noStore(FullHttpResponse response) {
+        response.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store");
+        return response;
     }
 
     private static FullHttpResponse json(HttpResponseStatus status, Object body) throws JsonProcessingException {

@@ -57,8 +57,8 @@ public final class AdminServer implements AutoCloseable {
     static AdminServer start(HostPort address, IoHandlerFactory ioHandlerFactory,
             Class<? extends ServerSocketChannel> serverChannel, FulcrumProxy proxy, java.time.Duration idleTimeout) {
         long idleMillis = idleTimeout.toMillis();
+        AdminHandler handler = new AdminHandler(proxy); // first: it reads the dashboard's files, and may fail
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("fulcrum-admin", true), ioHandlerFactory);
-        AdminHandler handler = new AdminHandler(proxy);
         ChannelFuture bound = new ServerBootstrap()
                 .group(group)
                 .channel(serverChannel)

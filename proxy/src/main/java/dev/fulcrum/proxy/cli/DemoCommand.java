@@ -145,6 +145,7 @@ final class DemoCommand implements Callable<Integer> {
         out.println();
         out.println("  proxy      " + proxyUrl + "   (transport " + proxy.transportName() + ")");
         out.println("  admin API  " + adminUrl + "/api/status");
+        out.println("  dashboard  " + adminUrl + "/   (live charts in a browser)");
         out.println("  config     " + configFile);
         out.println();
         out.println("Look for yourself:");

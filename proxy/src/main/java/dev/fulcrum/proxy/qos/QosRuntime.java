@@ -179,6 +179,27 @@ public final class QosRuntime implements AutoCloseable {
         return rates;
     }
 
+    /** The last watermark read from each node (NaN until the first read), by node; on the control thread. */
+    public Map<String, Double> watermarks() {
+        Map<String, Double> out = new LinkedHashMap<>();
+        int n = 0;
+        for (String node : config.nodes().keySet()) {
+            out.put(node, watermarks[n++]);
+        }
+        return out;
+    }
+
+    /** The pressure the controller last mapped each node's watermark to (NaN before it has run), by node; on the control thread. */
+    public Map<String, Double> pressures() {
+        Map<String, Double> out = new LinkedHashMap<>();
+        int n = 0;
+        for (String node : config.nodes().keySet()) {
+            out.put(node, n < pressures.length && !Double.isNaN(watermarks[n]) ? pressures[n] : Double.NaN);
+            n++;
+        }
+        return out;
+    }
+
     @Override
     public void close() {
         shapers.forEach(ClassShaper::release);
