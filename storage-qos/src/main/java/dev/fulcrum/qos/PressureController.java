@@ -6,12 +6,15 @@ package dev.fulcrum.qos;
  * watermarks into migration ratios, the bandwidth allocator ({@link BandwidthAllocator}) turns
  * ratios and predicted resource efficiency ({@link EfficiencyPredictor}) into bandwidths.
  *
- * <p>Cooperation (§4.2): the client throughput task matters most to users, so its bandwidth is
- * changed prudently: each tick it moves only {@code clientGain} of the way to the plan's target,
- * and never more than {@code clientMaxStep} of its current rate, and the other tasks share what it
- * leaves. When the cache fills, flush therefore speeds up at once while throughput stays put, as in
- * the paper's example. Prudence gives way to safety: when the plan blocks the client task (its
- * destination is at its upper bound, Eq. 5) its rate follows the plan at once.
+ * <p>Cooperation (§4.2): the client throughput task matters most to users, so a cut of its
+ * bandwidth is prudent: each tick it moves only {@code clientGain} of the way down to the plan's
+ * target, and never more than {@code clientMaxStep} of its current rate, and the other tasks share
+ * what it leaves. When the cache fills, flush therefore speeds up at once while throughput stays
+ * put, as in the paper's example ("remain bandwidth of throughput and increase bandwidth of
+ * flush"). A rise moves {@code clientRiseGain} of the way up: holding clients under what the plan
+ * allows does not steady their throughput, it queues their requests (by default rises are taken at
+ * once; Bayesian optimisation tunes all three). Prudence gives way to safety: when the plan blocks
+ * the client task (its destination is at its upper bound, Eq. 5) its rate follows the plan at once.
  *
  * <p>Usage: {@code new PressureController(dag, EfficiencyPredictor.ema(0.3), Settings.DEFAULT)},
  * then {@link #rates} once per control interval with the watermarks and the efficiency measured
@@ -20,15 +23,17 @@ package dev.fulcrum.qos;
 public final class PressureController implements BandwidthPolicy {
 
     /**
-     * @param clientGain    fraction of the gap to the planned client rate closed per tick, in (0, 1]
-     * @param clientMaxStep largest change of the client rate per tick, as a fraction of it (> 0)
+     * @param clientGain     fraction of the gap to a lower planned client rate closed per tick, in (0, 1]
+     * @param clientMaxStep  largest cut of the client rate per tick, as a fraction of it (> 0)
+     * @param clientRiseGain fraction of the gap to a higher planned client rate closed per tick, in (0, 1]
      */
-    public record Settings(double clientGain, double clientMaxStep) {
-        public static final Settings DEFAULT = new Settings(0.3, 0.1);
+    public record Settings(double clientGain, double clientMaxStep, double clientRiseGain) {
+        public static final Settings DEFAULT = new Settings(0.3, 0.1, 1.0);
 
         public Settings {
             Checks.check(clientGain > 0 && clientGain <= 1, "clientGain: %s (expected: in (0, 1])", clientGain);
             Checks.check(clientMaxStep > 0, "clientMaxStep: %s (expected: > 0)", clientMaxStep);
+            Checks.check(clientRiseGain > 0 && clientRiseGain <= 1, "clientRiseGain: %s (expected: in (0, 1])", clientRiseGain);
         }
     }
 
@@ -127,6 +132,8 @@ public final class PressureController implements BandwidthPolicy {
         if (Double.isNaN(clientRate) || Double.isInfinite(target) || Double.isInfinite(clientRate)
                 || planner.blocked(clientTask, watermarks)) {
             clientRate = target;
+        } else if (target > clientRate) {
+            clientRate += settings.clientRiseGain() * (target - clientRate);
         } else {
             double step = settings.clientGain() * (target - clientRate);
             double maxStep = settings.clientMaxStep() * Math.max(clientRate, 1e-3 * Math.max(target, 1));

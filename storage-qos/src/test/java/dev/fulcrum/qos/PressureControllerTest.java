@@ -58,6 +58,23 @@ class PressureControllerTest {
     }
 
     @Test
+    void aRiseThePlanAllowsIsTakenAtOnceByDefaultAndByItsGainWhenTuned() {
+        for (double riseGain : new double[] {1.0, 0.5}) {
+            PressureController controller = new PressureController("pascal", TestDags.chain(0.5, 0.4, 2), TestDags.efficiency(),
+                    EfficiencyPredictor.ema(0.3), new PressureController.Settings(0.3, 0.1, riseGain));
+            double[] steady = null;
+            for (int i = 0; i < 50; i++) {
+                steady = controller.rates(new double[] {0.5, 0.4}, null);
+            }
+            double[] after = controller.rates(new double[] {0.2, 0.4}, null); // the cache drained: room for clients
+            double plan = controller.lastTargets()[0];
+            assertThat(plan).as("the plan gives clients more").isGreaterThan(1.2 * steady[0]);
+            assertThat(after[0]).as("rise gain %s", riseGain)
+                    .isCloseTo(steady[0] + riseGain * (plan - steady[0]), Offset.offset(1e-6 * plan));
+        }
+    }
+
+    @Test
     void clientRateConvergesToThePlanWhenTheStateStays() {
         PressureController controller = controller();
         double[] rates = null;

@@ -12,7 +12,7 @@ import java.net.Socket;
  */
 final class MigrationAgent implements AutoCloseable {
 
-    static final int CHUNK = 16 * 1024;
+    static final int CHUNK = 64 * 1024;
 
     private final TierServer source;
     private final Socket socket;

@@ -48,7 +48,52 @@ public final class ConfigWriter {
         config.listeners().values().forEach(l -> w.listener(l));
         w.line(0, "pools:");
         config.pools().values().forEach(p -> w.pool(p));
+        if (config.qos().enabled()) {
+            w.line(0, "qos:");
+            w.qos(config.qos());
+        }
         return w.out.toString();
+    }
+
+    // Classes list their listeners (a pool named in the file stands for its listeners, resolved on reading).
+    private void qos(QosConfig q) {
+        field(1, "fetchTimeout", ValueParsers.formatDuration(q.fetchTimeout()));
+        field(1, "predictor", q.predictor());
+        line(1, "nodes:");
+        for (QosConfig.Node n : q.nodes().values()) {
+            line(2, key(n.name()) + ":");
+            field(3, "watermark", scalar(n.watermark().toString()));
+            field(3, "format", n.format());
+            field(3, "field", scalar(n.field()));
+            field(3, "lower", Double.toString(n.lower()));
+            field(3, "upper", Double.toString(n.upper()));
+            field(3, "idealWatermark", Double.toString(n.idealWatermark()));
+            field(3, "stiffness", Double.toString(n.stiffness()));
+        }
+        line(1, "classes:");
+        for (QosConfig.BandwidthClass c : q.classes().values()) {
+            line(2, key(c.name()) + ":");
+            field(3, "listeners", flow(c.listeners()));
+            field(3, "client", Boolean.toString(c.client()));
+            line(3, "edges:");
+            for (QosConfig.Edge e : c.edges()) {
+                line(4, "- from: " + scalar(e.from()));
+                field(5, "to", scalar(e.to()));
+                field(5, "weight", Double.toString(e.weight()));
+            }
+            field(3, "maxRate", ValueParsers.formatSize(c.maxRate()));
+        }
+        line(1, "resources:");
+        for (QosConfig.Resource r : q.resources().values()) {
+            line(2, key(r.name()) + ":");
+            field(3, "limit", ValueParsers.formatSize(r.limit()));
+            if (r.use().isEmpty()) {
+                field(3, "use", "{}");
+            } else {
+                line(3, "use:");
+                r.use().forEach((cls, units) -> field(4, key(cls), Double.toString(units)));
+            }
+        }
     }
 
     private void telemetry(TelemetryConfig t) {

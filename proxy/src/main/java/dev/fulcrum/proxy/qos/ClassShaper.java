@@ -1,5 +1,6 @@
 package dev.fulcrum.proxy.qos;
 
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
@@ -7,14 +8,20 @@ import io.netty.handler.traffic.AbstractTrafficShapingHandler;
 import io.netty.handler.traffic.GlobalTrafficShapingHandler;
 import io.netty.util.AttributeKey;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * Shapes every client connection of one bandwidth class to the class's rate, both ways, with
- * Netty's global traffic shaping: over the rate, reads are paused (auto-read off and a scheduled
- * resume, never a growing buffer) and writes are delayed, which makes the channel unwritable so
- * the relay stops reading the other side. Counts the bytes it held back, for
- * {@code fulcrum_qos_throttled_bytes_total}.
+ * Shapes every client connection of one bandwidth class to the class's rate, both ways.
+ *
+ * <p>Reads (client to backend: the data a class moves into a tier) follow the class's
+ * {@link ReadBudget}: over the rate, reads pause (auto-read off, Netty's {@code READ_SUSPENDED}
+ * mark, a scheduled resume; never a growing buffer), and a rate change keeps what was already
+ * admitted, so the bytes that pass follow the controller's rates even when they change every
+ * tick. Writes (backend to client) use Netty's global write shaping: delayed writes make the
+ * channel unwritable so the relay stops reading the backend; because Netty restarts its accounting
+ * on every limit change, the write limit only follows changes of more than {@link #HYSTERESIS}.
+ * Netty's counters also give the bytes each way, for the measured rate.
  */
 @ChannelHandler.Sharable
 public final class ClassShaper extends GlobalTrafficShapingHandler {
@@ -24,20 +31,32 @@ public final class ClassShaper extends GlobalTrafficShapingHandler {
     /** Netty's own attribute (same name, same key): set while the shaper holds a channel's reads. */
     private static final AttributeKey<Boolean> READ_SUSPENDED =
             AttributeKey.valueOf(AbstractTrafficShapingHandler.class.getName() + ".READ_SUSPENDED");
+    /** Longest single pause: a paused reader looks at the budget again at least this often. */
+    static final long MAX_PAUSE_MILLIS = 1000;
+    /** Write-limit changes smaller than this share of the current limit are not applied. */
+    static final double HYSTERESIS = 0.04;
+    /** How far a stalled or idle class may get behind its rate and catch up (two control ticks). */
+    static final long BURST_NANOS = 500_000_000L;
+    /** The measured rate is taken over at least this long. */
+    private static final long MEASURE_NANOS = 1_000_000_000L;
 
     private final String className;
+    private final ReadBudget budget;
     private final LongAdder throttled = new LongAdder();
+    private final LongAdder pauses = new LongAdder();
     private volatile long rate;
-
-    /** Longest pause of one read or write: a class stopped and then restarted resumes within it. */
-    static final long MAX_PAUSE_MILLIS = 1000;
-    /** Rate changes smaller than this share of the current rate are not applied. */
-    static final double HYSTERESIS = 0.04;
+    private long writeLimit;
+    private long measuredAt = System.nanoTime();
+    private long measuredRead;
+    private long measuredWritten;
+    private volatile long measuredRate;
 
     ClassShaper(String className, ScheduledExecutorService counters, long initialRate) {
-        super(counters, Math.max(STOPPED, initialRate), Math.max(STOPPED, initialRate), 1000, MAX_PAUSE_MILLIS);
+        super(counters, Math.max(STOPPED, initialRate), 0, 1000, MAX_PAUSE_MILLIS);
         this.className = className;
         this.rate = initialRate;
+        this.writeLimit = Math.max(STOPPED, initialRate);
+        this.budget = new ReadBudget(System::nanoTime, Math.max(STOPPED, initialRate), BURST_NANOS);
     }
 
     String className() {
@@ -46,22 +65,54 @@ public final class ClassShaper extends GlobalTrafficShapingHandler {
 
     /** Sets the class's rate in bytes per second (each way); called from the control thread. */
     void setRate(long bytesPerSecond) {
-        // Netty restarts its accounting on every change, which lets a burst through: small changes wait.
-        if (rate > 0 && bytesPerSecond > 0 && Math.abs(bytesPerSecond - rate) <= HYSTERESIS * rate) {
-            return;
-        }
         long limit = Math.max(STOPPED, bytesPerSecond);
         rate = bytesPerSecond;
-        configure(limit, limit);
+        budget.setRate(limit);
+        if (Math.abs(limit - writeLimit) > HYSTERESIS * writeLimit) {
+            writeLimit = limit;
+            configure(limit, 0); // read limit 0: Netty leaves reads to the budget
+        }
     }
 
     long rate() {
         return rate;
     }
 
-    /** Bytes per second through the class over the last second, the larger direction. */
+    /** Bytes the class was allowed to read so far: the integral of the rates set over time. */
+    double allowedBytes() {
+        return budget.allowedBytes();
+    }
+
+    /** Bytes read from the class's clients so far. */
+    long readBytes() {
+        return trafficCounter().cumulativeReadBytes();
+    }
+
+    /**
+     * Bytes per second through the class (the larger direction) over the last second or more, as
+     * last computed by {@link #measure} on the control thread.
+     */
     long measuredRate() {
-        return Math.max(trafficCounter().lastReadThroughput(), trafficCounter().lastWriteThroughput());
+        return measuredRate;
+    }
+
+    /** Updates {@link #measuredRate} once at least a second has passed; control thread only. */
+    void measure(long nowNanos) {
+        long elapsed = nowNanos - measuredAt;
+        if (elapsed < MEASURE_NANOS) {
+            return;
+        }
+        long read = trafficCounter().cumulativeReadBytes();
+        long written = trafficCounter().cumulativeWrittenBytes();
+        measuredRate = (long) (Math.max(read - measuredRead, written - measuredWritten) * 1e9 / elapsed);
+        measuredAt = nowNanos;
+        measuredRead = read;
+        measuredWritten = written;
+    }
+
+    /** How many times reads paused because the class was over its rate. */
+    long pauses() {
+        return pauses.sum();
     }
 
     long throttledBytes() {
@@ -71,11 +122,43 @@ public final class ClassShaper extends GlobalTrafficShapingHandler {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
         long size = calculateSize(msg);
-        boolean suspendedBefore = Boolean.TRUE.equals(ctx.channel().attr(READ_SUSPENDED).get());
-        super.channelRead(ctx, msg);
-        if (!suspendedBefore && Boolean.TRUE.equals(ctx.channel().attr(READ_SUSPENDED).get())) {
-            throttled.add(Math.max(0, size)); // this read put the class over its rate: reads pause
+        if (size > 0) {
+            long wait = budget.admit(size);
+            Channel channel = ctx.channel();
+            if (wait > 0 && !suspended(channel)) {
+                throttled.add(size); // this read put the class over its rate: reads pause
+                pauses.increment();
+                channel.config().setAutoRead(false);
+                channel.attr(READ_SUSPENDED).set(true);
+                scheduleResume(ctx, wait);
+            }
         }
+        super.channelRead(ctx, msg);
+    }
+
+    private void scheduleResume(ChannelHandlerContext ctx, long waitNanos) {
+        long pause = Math.min(waitNanos, TimeUnit.MILLISECONDS.toNanos(MAX_PAUSE_MILLIS));
+        ctx.executor().schedule(() -> resume(ctx), pause, TimeUnit.NANOSECONDS);
+    }
+
+    /** On the channel's event loop: reads again once the budget allows, else waits some more. */
+    private void resume(ChannelHandlerContext ctx) {
+        Channel channel = ctx.channel();
+        if (!channel.isActive()) {
+            return;
+        }
+        long wait = budget.remainingWait();
+        if (wait > 0) {
+            scheduleResume(ctx, wait); // the rate fell meanwhile: the debt takes longer to pay
+            return;
+        }
+        channel.attr(READ_SUSPENDED).set(false);
+        channel.config().setAutoRead(true);
+        channel.read();
+    }
+
+    private static boolean suspended(Channel channel) {
+        return Boolean.TRUE.equals(channel.attr(READ_SUSPENDED).get());
     }
 
     @Override

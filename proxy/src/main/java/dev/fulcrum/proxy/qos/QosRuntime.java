@@ -140,6 +140,8 @@ public final class QosRuntime implements AutoCloseable {
 
     /** One control tick: start fresh watermark reads, and with every node known, set new rates. */
     public void tick() {
+        long now = System.nanoTime();
+        shapers.forEach(s -> s.measure(now));
         for (WatermarkReader reader : readers) {
             reader.refresh(this::warn);
         }
@@ -198,6 +200,18 @@ public final class QosRuntime implements AutoCloseable {
             n++;
         }
         return out;
+    }
+
+    /**
+     * Per class, bytes it was allowed to read so far (the integral over time of the rates the
+     * controller set), bytes it read, and how many times its reads paused at the rate: over any
+     * window, the first two differences are the target and the measured amount, and pauses all
+     * through the window show that the offered load exceeded the rate.
+     */
+    public Map<String, double[]> allowedAndReadBytes() {
+        Map<String, double[]> bytes = new LinkedHashMap<>();
+        shapers.forEach(s -> bytes.put(s.className(), new double[] {s.allowedBytes(), s.readBytes(), s.pauses()}));
+        return bytes;
     }
 
     @Override

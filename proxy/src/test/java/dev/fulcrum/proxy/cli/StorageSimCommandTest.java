@@ -23,7 +23,7 @@ class StorageSimCommandTest {
         assertThat(code).as(err.toString()).isZero();
         JsonNode json = new ObjectMapper().readTree(out.toString());
         assertThat(json.get("table")).hasSize(8);
-        assertThat(json.get("ablation")).hasSize(8);
+        assertThat(json.get("ablation")).hasSize(14); // PASCAL without BO, three predictors, three untuned baselines; per workload
         assertThat(json.at("/table/0/method").asText()).isEqualTo("PASCAL");
         assertThat(json.at("/table/0/meanThroughput").asDouble()).isPositive();
         assertThat(new ObjectMapper().readTree(Files.readString(series)).has("synthetic/PASCAL")).isTrue();

@@ -18,7 +18,10 @@ public enum StoragePolicies {
 
     /**
      * PASCAL: ideal watermark of each node, one stiffness (log scale 0.5 to 50), and the client
-     * task's prudence (gain, log 0.02 to 1; largest step, log 0.01 to 0.5): "learning to cooperation".
+     * task's prudence on cuts (gain, log 0.02 to 1; largest cut, log 0.01 to 0.5): "learning to
+     * cooperation". Rises the plan allows are taken at once (rise gain 1, not tuned: an 8th
+     * dimension let the optimiser pick slow rises on the training run, which queued the reported
+     * run's bursts; docs/pressure-control.md).
      */
     PASCAL(7, new double[] {0.5, 0.5, 0.2, 0.5, 0.5, 0.692, 0.589}),
     /** LBICA-like threshold per tier: cache threshold, SSD threshold, flush/tier-down/GC nominal rates, flush start. */
@@ -65,7 +68,8 @@ public enum StoragePolicies {
                     between(0.05, 0.95, p[3])};
                 StorageDag dag = ThreeTierSystem.dag(ideal, logBetween(0.5, 50, p[4]));
                 return new PressureController(label(), dag, ThreeTierSystem.priorEfficiency(), predictor,
-                        new PressureController.Settings(logBetween(0.02, 1, p[5]), logBetween(0.01, 0.5, p[6])));
+                        new PressureController.Settings(logBetween(0.02, 1, p[5]), logBetween(0.01, 0.5, p[6]),
+                                1.0));
             }
             case THRESHOLD -> {
                 StorageDag dag = ThreeTierSystem.dag(ThreeTierSystem.HAND_PICKED_IDEAL, 1);

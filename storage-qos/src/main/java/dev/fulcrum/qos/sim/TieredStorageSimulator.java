@@ -13,7 +13,8 @@ import java.util.SplittableRandom;
  * assumptions the results depend on, are written down in docs/pressure-control.md; in short:
  * <ul>
  *   <li>Client I/O is one FIFO queue, fed at the workload's rate up to its queue depth (closed loop
- *   beyond it) and drained at the client task's bandwidth. Writes need room in the cache: when the
+ *   beyond it) and drained as fast as the client task's bandwidth lets its writes into the cache
+ *   (reads migrate nothing: only the resources bound them). Writes need room in the cache: when the
  *   cache is full they (and the reads queued behind them) wait for flush. Latency = FIFO waiting
  *   time (exact, from the cumulative arrival and departure curves) + mean service time.</li>
  *   <li>Flush moves cache -> SSD valid (a share of it overwrites older valid data, which becomes
@@ -164,7 +165,10 @@ public final class TieredStorageSimulator {
                 x[TIER_DOWN] = Math.min(rate(rates, TIER_DOWN), Math.min(valid, (0.98 * HDD_MB - hdd) / HDD_NEW) / DT);
                 x[GC] = Math.min(rate(rates, GC), garbage / DT);
                 double offered = desired * DT;
-                x[CLIENT] = Math.min(rate(rates, CLIENT), (queue + offered) / DT);
+                // The client task is the migration clients -> cache (PASCAL §2.1, Fig. 1): its bandwidth
+                // bounds the writes; reads move no data between tiers and are bounded by the resources only.
+                double writeShare = Math.max(0.05, 1 - rho);
+                x[CLIENT] = Math.min(rate(rates, CLIENT) / writeShare, (queue + offered) / DT);
 
                 // Contention: a resource asked for more than its limit slows all its users alike.
                 double[] scale = {1, 1, 1};
@@ -214,8 +218,10 @@ public final class TieredStorageSimulator {
                 secondThroughput[second] += departures;
                 sampleHddUse = 0;
                 for (int t = 0; t < 4; t++) {
-                    moved[t] += x[t] * DT;
-                    sampleMoved[t] += x[t] * DT;
+                    // What a task migrated: for the client, the writes into the cache (its bandwidth's unit).
+                    double migrated = (t == CLIENT ? x[t] * writeShare : x[t]) * DT;
+                    moved[t] += migrated;
+                    sampleMoved[t] += migrated;
                     sampleHddUse += x[t] * eff[t][HDD_BW];
                     for (int k = 0; k < 3; k++) {
                         consumed[t][k] += x[t] * eff[t][k] * DT;

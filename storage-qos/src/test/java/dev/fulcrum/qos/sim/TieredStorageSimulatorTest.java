@@ -62,6 +62,32 @@ class TieredStorageSimulatorTest {
     }
 
     @Test
+    void theClientBandwidthBoundsWritesIntoTheCacheNotReads() {
+        Workload halfReads = new Workload() {
+            @Override
+            public Phase at(int second) {
+                return new Phase(2000, 0.5, 64, BurstyWorkload.OPEN);
+            }
+
+            @Override
+            public int seconds() {
+                return 400;
+            }
+
+            @Override
+            public String name() {
+                return "half reads";
+            }
+        };
+        SimulationResult r = TieredStorageSimulator.run(new StaticPolicy("writes at 500", new double[] {500, 800, 400, 800}),
+                halfReads, 1, 10);
+        // PASCAL §2.1: the throughput task is data coming into the system; reads migrate nothing.
+        assertThat(r.meanThroughput()).as("500 MB/s of writes and as much of reads").isBetween(950.0, 1000.0);
+        TieredStorageSimulator.Sample last = r.samples().get(r.samples().size() - 1);
+        assertThat(last.throughputs()[ThreeTierSystem.CLIENT]).as("the client task migrated its writes").isBetween(495.0, 500.5);
+    }
+
+    @Test
     void jitterIsZeroForASteadyStreamAndGrowsWithSwings() {
         double[] steady = new double[100];
         double[] swinging = new double[100];
