@@ -77,12 +77,16 @@ def direct(backends):
     return Peer("direct", backends.http_port, backends.iperf_port)
 
 
-def fulcrum(workdir, backends, threads, cpus, max_connections, jar, java_opts):
+def fulcrum(workdir, backends, threads, cpus, max_connections, jar, java_opts, name="fulcrum", extra_yaml=""):
+    """A Fulcrum process; name (its config and log file, and the peer's name) and extra_yaml (more
+    top-level config keys, e.g. "telemetry: {enabled: false}") let two differently configured
+    Fulcrums run side by side (scripts/telemetry-overhead)."""
     http_port, bulk_port = free_port(), free_port()
-    conf = os.path.join(workdir, "fulcrum.yaml")
+    conf = os.path.join(workdir, f"{name}.yaml")
     with open(conf, "w") as f:
         f.write(f"""runtime: {{transport: epoll, eventLoops: {threads}}}
 admin: {{address: "off"}}
+{extra_yaml}
 listeners:
   http: {{bind: "127.0.0.1:{http_port}", pool: http, maxConnections: {max_connections}}}
   bulk: {{bind: "127.0.0.1:{bulk_port}", pool: bulk}}
@@ -91,10 +95,10 @@ pools:
   bulk: {{backends: ["127.0.0.1:{backends.iperf_port}"]}}
 """)
     argv = ["java"] + java_opts + ["-jar", jar, "run", "-c", conf]
-    service = Service("fulcrum", pinned(cpus, argv), workdir)
-    wait_for_port(http_port, 60, service.proc, "Fulcrum")
-    wait_for_port(bulk_port, 10, service.proc, "Fulcrum")
-    return Peer("fulcrum", http_port, bulk_port, service)
+    service = Service(name, pinned(cpus, argv), workdir)
+    wait_for_port(http_port, 60, service.proc, name)
+    wait_for_port(bulk_port, 10, service.proc, name)
+    return Peer(name, http_port, bulk_port, service)
 
 
 def haproxy(workdir, backends, threads, cpus, max_connections):

@@ -20,6 +20,7 @@ import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.HttpObject;
@@ -45,7 +46,12 @@ import org.HdrHistogram.Histogram;
  * carries one request at a time (no pipelining). Requests due during the warm-up are sent but not
  * recorded. Prints one JSON object: percentiles in microseconds, counts, errors.
  *
- * <pre>java -cp fulcrum-loadtest.jar dev.fulcrum.loadtest.FixedRateLatency HOST:PORT RATE CONNECTIONS SECONDS [WARMUP_SECONDS]</pre>
+ * <p>With {@code --new-connection} every request opens a TCP connection of its own, sends
+ * {@code Connection: close} and closes it when the response has arrived (one flow per request, a
+ * proxy's per-flow cost at a fixed rate); CONNECTIONS is then how many may be open at once, and the
+ * latency includes the connect.
+ *
+ * <pre>java -cp fulcrum-loadtest.jar dev.fulcrum.loadtest.FixedRateLatency HOST:PORT RATE CONNECTIONS SECONDS [WARMUP_SECONDS] [--new-connection]</pre>
  */
 public final class FixedRateLatency {
 
@@ -54,6 +60,8 @@ public final class FixedRateLatency {
     private final int connections;
     private final long warmupNanos;
     private final long measureNanos;
+    /** One TCP connection per request (Connection: close) instead of a fixed set of keep-alive ones. */
+    private final boolean newConnectionEach;
     private final Histogram latencyMicros = new Histogram(TimeUnit.SECONDS.toMicros(60), 3);
     /** Intended send times of requests due but not yet sent (no idle connection). */
     private final ArrayDeque<Long> due = new ArrayDeque<>();
@@ -71,6 +79,11 @@ public final class FixedRateLatency {
     private boolean stopped;
 
     FixedRateLatency(InetSocketAddress target, double ratePerSecond, int connections, double warmupSeconds, double seconds) {
+        this(target, ratePerSecond, connections, warmupSeconds, seconds, false);
+    }
+
+    FixedRateLatency(InetSocketAddress target, double ratePerSecond, int connections, double warmupSeconds, double seconds,
+            boolean newConnectionEach) {
         if (ratePerSecond <= 0 || connections <= 0 || seconds <= 0 || warmupSeconds < 0) {
             throw new IllegalArgumentException("rate " + ratePerSecond + ", connections " + connections + ", seconds "
                     + seconds + ", warm-up " + warmupSeconds + " (expected: all > 0, warm-up >= 0)");
@@ -81,10 +94,14 @@ public final class FixedRateLatency {
         this.warmupNanos = (long) (warmupSeconds * 1e9);
         this.measureNanos = (long) (seconds * 1e9);
         this.host = target.getHostString() + ":" + target.getPort();
+        this.newConnectionEach = newConnectionEach;
     }
 
-    /** One connection: sends a request when handed one, reports when its response has fully arrived. */
-    private final class Connection extends SimpleChannelInboundHandler<HttpObject> {
+    /**
+     * One connection (with {@code --new-connection}: one slot for a connection at a time): sends a
+     * request when handed one, reports when its response has fully arrived.
+     */
+    private final class Connection {
         private Channel channel;
         private long intendedNanos;
         private boolean ok;
@@ -93,35 +110,70 @@ public final class FixedRateLatency {
             intendedNanos = intended;
             ok = false;
             sent++;
+            if (newConnectionEach) {
+                connectAndSend(this);
+            } else {
+                write();
+            }
+        }
+
+        void write() {
             FullHttpRequest get = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/", Unpooled.EMPTY_BUFFER);
             get.headers().set(HttpHeaderNames.HOST, host);
-            channel.writeAndFlush(get).addListener(f -> {
+            if (newConnectionEach) {
+                get.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+            }
+            Channel ch = channel;
+            ch.writeAndFlush(get).addListener(f -> {
                 if (!f.isSuccess()) {
-                    channel.close();
+                    ch.close();
                 }
             });
+        }
+    }
+
+    /** The handler of one channel (a handler cannot be added to a second pipeline): passes its response to its connection. */
+    private final class ResponseHandler extends SimpleChannelInboundHandler<HttpObject> {
+        private final Connection connection;
+
+        ResponseHandler(Connection connection) {
+            this.connection = connection;
         }
 
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, HttpObject msg) {
             if (msg instanceof HttpResponse response) {
-                ok = response.status().code() < 400 && response.decoderResult().isSuccess();
+                connection.ok = response.status().code() < 400 && response.decoderResult().isSuccess();
             }
             if (msg instanceof LastHttpContent) {
-                finished(this, intendedNanos, ok);
+                finished(connection, connection.intendedNanos, connection.ok);
+                if (newConnectionEach) {
+                    ctx.close();
+                }
             }
         }
 
         @Override
         public void channelInactive(ChannelHandlerContext ctx) {
-            if (!stopped) {
-                errors++;
-                if (intendedNanos != 0) {
-                    requeue(intendedNanos);
-                    intendedNanos = 0;
-                }
-                connect(new Connection());
+            if (stopped) {
+                return;
             }
+            if (newConnectionEach) {
+                if (ctx.channel() != connection.channel) {
+                    return; // an earlier request's connection, closed after its response
+                }
+                // Closed before its response was complete: a failed request; the slot takes the next.
+                if (connection.intendedNanos != 0) {
+                    finished(connection, connection.intendedNanos, false);
+                }
+                return;
+            }
+            errors++;
+            if (connection.intendedNanos != 0) {
+                requeue(connection.intendedNanos);
+                connection.intendedNanos = 0;
+            }
+            connect(new Connection());
         }
 
         @Override
@@ -142,7 +194,13 @@ public final class FixedRateLatency {
                     .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 2000);
             loop.submit(() -> {
                 for (int i = 0; i < connections; i++) {
-                    connect(new Connection());
+                    if (newConnectionEach) {
+                        Connection slot = new Connection();
+                        all.add(slot);
+                        idle.addLast(slot);
+                    } else {
+                        connect(new Connection());
+                    }
                 }
             }).sync();
             // Give the connections a moment to be established before the first request is due.
@@ -166,12 +224,7 @@ public final class FixedRateLatency {
         if (!all.contains(connection)) {
             all.add(connection);
         }
-        bootstrap.clone().handler(new ChannelInitializer<SocketChannel>() {
-            @Override
-            protected void initChannel(SocketChannel ch) {
-                ch.pipeline().addLast(new HttpClientCodec(), connection);
-            }
-        }).connect(target).addListener(f -> {
+        newChannel(connection).connect(target).addListener(f -> {
             if (stopped) {
                 return;
             }
@@ -182,6 +235,31 @@ public final class FixedRateLatency {
             } else {
                 errors++;
                 loop.schedule(() -> connect(connection), 100, TimeUnit.MILLISECONDS);
+            }
+        });
+    }
+
+    private Bootstrap newChannel(Connection connection) {
+        return bootstrap.clone().handler(new ChannelInitializer<SocketChannel>() {
+            @Override
+            protected void initChannel(SocketChannel ch) {
+                ch.pipeline().addLast(new HttpClientCodec(), new ResponseHandler(connection));
+            }
+        });
+    }
+
+    /** {@code --new-connection}: a connection for this request alone; a failed connect is a failed request. */
+    private void connectAndSend(Connection connection) {
+        io.netty.channel.ChannelFuture connect = newChannel(connection).connect(target);
+        connection.channel = connect.channel();
+        connect.addListener(f -> {
+            if (stopped) {
+                return;
+            }
+            if (f.isSuccess()) {
+                connection.write();
+            } else if (connection.intendedNanos != 0) {
+                finished(connection, connection.intendedNanos, false);
             }
         });
     }
@@ -278,14 +356,18 @@ public final class FixedRateLatency {
     }
 
     public static void main(String[] args) throws InterruptedException {
+        boolean newConnection = args.length > 0 && "--new-connection".equals(args[args.length - 1]);
+        if (newConnection) {
+            args = java.util.Arrays.copyOf(args, args.length - 1);
+        }
         if (args.length < 4) {
-            System.err.println("usage: FixedRateLatency HOST:PORT RATE CONNECTIONS SECONDS [WARMUP_SECONDS]");
+            System.err.println("usage: FixedRateLatency HOST:PORT RATE CONNECTIONS SECONDS [WARMUP_SECONDS] [--new-connection]");
             System.exit(2);
         }
         int colon = args[0].lastIndexOf(':');
         InetSocketAddress target = new InetSocketAddress(args[0].substring(0, colon), Integer.parseInt(args[0].substring(colon + 1)));
         FixedRateLatency load = new FixedRateLatency(target, Double.parseDouble(args[1]), Integer.parseInt(args[2]),
-                args.length > 4 ? Double.parseDouble(args[4]) : 1, Double.parseDouble(args[3]));
+                args.length > 4 ? Double.parseDouble(args[4]) : 1, Double.parseDouble(args[3]), newConnection);
         System.out.println(load.run());
     }
 }

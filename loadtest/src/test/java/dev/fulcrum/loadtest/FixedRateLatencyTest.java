@@ -25,6 +25,7 @@ class FixedRateLatencyTest {
         final ServerSocket socket;
         final AtomicLong stallUntilNanos = new AtomicLong();
         final AtomicLong answered = new AtomicLong();
+        final AtomicLong accepted = new AtomicLong();
 
         StallingServer() throws IOException {
             socket = new ServerSocket(0, 128, InetAddress.getLoopbackAddress());
@@ -32,6 +33,7 @@ class FixedRateLatencyTest {
                 while (!socket.isClosed()) {
                     try {
                         Socket connection = socket.accept();
+                        accepted.incrementAndGet();
                         Thread serve = new Thread(() -> serve(connection));
                         serve.setDaemon(true);
                         serve.start();
@@ -85,6 +87,19 @@ class FixedRateLatencyTest {
             assertThat(report.path("completed").asLong()).isEqualTo(400); // warm-up requests are sent, not recorded
             assertThat(report.path("errors").asLong()).isZero();
             assertThat(server.answered.get()).isEqualTo(400);
+        }
+    }
+
+    @Test
+    void newConnectionModeOpensOneConnectionPerRequest() throws Exception {
+        try (StallingServer server = new StallingServer()) {
+            JsonNode report = new ObjectMapper().readTree(new FixedRateLatency(server.address(), 100, 8, 0.5, 1.5, true).run());
+
+            assertThat(report.path("recorded").asLong()).isEqualTo(150);
+            assertThat(report.path("completed").asLong()).isEqualTo(200);
+            assertThat(report.path("errors").asLong()).isZero();
+            assertThat(server.answered.get()).isEqualTo(200);
+            assertThat(server.accepted.get()).isEqualTo(200);
         }
     }
 

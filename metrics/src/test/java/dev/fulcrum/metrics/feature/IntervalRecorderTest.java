@@ -30,7 +30,7 @@ class IntervalRecorderTest {
         while (writer.isAlive()) {
             TelemetryInterval interval = recorder.swapInterval();
             counted += interval.counter(FeatureSchema.N_P);
-            timed += interval.timing(TelemetryInterval.TIMING_CONNECT).getTotalCount();
+            timed += interval.timing(TelemetryInterval.TIMING_CONNECT).count();
             seen += interval.channel(FeatureSchema.BYTE_P).seen();
             assertThat(interval.channel(FeatureSchema.BYTE_P).size()).isLessThanOrEqualTo(16);
             Thread.sleep(1);
@@ -38,7 +38,7 @@ class IntervalRecorderTest {
         writer.join();
         TelemetryInterval last = recorder.swapInterval();
         counted += last.counter(FeatureSchema.N_P);
-        timed += last.timing(TelemetryInterval.TIMING_CONNECT).getTotalCount();
+        timed += last.timing(TelemetryInterval.TIMING_CONNECT).count();
         seen += last.channel(FeatureSchema.BYTE_P).seen();
         assertThat(counted).isEqualTo(total);
         assertThat(timed).isEqualTo(total);
@@ -52,6 +52,6 @@ class IntervalRecorderTest {
         recorder.active().time(TelemetryInterval.TIMING_RTT, 0);
         recorder.active().time(TelemetryInterval.TIMING_RTT, TelemetryInterval.MAX_TIMING_MICROS * 10);
         recorder.exit(token);
-        assertThat(recorder.swapInterval().timing(TelemetryInterval.TIMING_RTT).getTotalCount()).isEqualTo(2);
+        assertThat(recorder.swapInterval().timing(TelemetryInterval.TIMING_RTT).count()).isEqualTo(2);
     }
 }

@@ -4,6 +4,7 @@ import dev.fulcrum.balancing.BackendSet;
 import dev.fulcrum.balancing.BackendState;
 import dev.fulcrum.metrics.MeterNames;
 import dev.fulcrum.metrics.feature.BackendFeatures;
+import dev.fulcrum.metrics.feature.BucketTiming;
 import dev.fulcrum.metrics.feature.FeatureSchema;
 import dev.fulcrum.metrics.feature.FeatureVector;
 import dev.fulcrum.metrics.feature.TelemetryInterval;
@@ -13,12 +14,12 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLongArray;
-import org.HdrHistogram.AbstractHistogram;
-import org.HdrHistogram.HistogramIterationValue;
 
 /**
  * One pool's telemetry on the control thread: each tick it swaps every loop's intervals of each
@@ -28,13 +29,12 @@ import org.HdrHistogram.HistogramIterationValue;
  */
 final class PoolTelemetry {
 
-    /** Fixed histogram buckets shared by every timing, so the series count is bounded and known. */
-    static final Duration[] BUCKETS = {
-        Duration.ofNanos(100_000), Duration.ofNanos(250_000), Duration.ofNanos(500_000), Duration.ofMillis(1),
-        Duration.ofNanos(2_500_000), Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25),
-        Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500),
-        Duration.ofSeconds(1), Duration.ofMillis(2500), Duration.ofSeconds(5), Duration.ofSeconds(10),
-        Duration.ofSeconds(30), Duration.ofSeconds(60)};
+    /**
+     * Fixed histogram buckets shared by every timing, so the series count is bounded and known: the
+     * buckets the event loops count in ({@link BucketTiming}), so replaying them loses nothing.
+     */
+    static final Duration[] BUCKETS = Arrays.stream(BucketTiming.boundsMicros())
+            .mapToObj(micros -> Duration.of(micros, ChronoUnit.MICROS)).toArray(Duration[]::new);
 
     private static final String[] TIMING_NAMES = {MeterNames.BACKEND_CONNECT_TIME, MeterNames.BACKEND_FIRST_BYTE_TIME,
         MeterNames.BACKEND_FLOW_COMPLETION_TIME, MeterNames.BACKEND_RTT};
@@ -157,19 +157,13 @@ final class PoolTelemetry {
     }
 
     /**
-     * Moves an interval's timings (microseconds, two significant digits) into a Micrometer timer,
-     * one record per value: the control thread's cost grows with the flows of the tick, never the
-     * data plane's.
+     * Moves an interval's timing into a Micrometer timer with the same buckets, one record per value
+     * (same buckets, sum and max as recorded): the control thread's cost grows with the flows of the
+     * tick, never the data plane's.
      */
-    private static void replay(AbstractHistogram histogram, Timer timer) {
-        if (histogram.getTotalCount() == 0) {
-            return;
-        }
-        for (HistogramIterationValue value : histogram.recordedValues()) {
-            long micros = histogram.medianEquivalentValue(value.getValueIteratedTo());
-            for (long k = value.getCountAtValueIteratedTo(); k > 0; k--) {
-                timer.record(micros, TimeUnit.MICROSECONDS);
-            }
+    private static void replay(BucketTiming timing, Timer timer) {
+        if (timing.count() > 0) {
+            timing.replay(nanos -> timer.record(nanos, TimeUnit.NANOSECONDS));
         }
     }
 }
