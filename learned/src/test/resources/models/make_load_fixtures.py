@@ -8,7 +8,9 @@ columns (n_open, fct.mean):
   more flows open, gets a higher load;
 - load-sqrt-open-flows.onnx: load = sqrt of that mean, NaN when it is negative (the policy's
   failing-model path; real n_open is never negative, the tests feed it);
-- load-unknown-feature.onnx: the first model, naming a column the schema does not have.
+- load-unknown-feature.onnx: the first model, naming a column the schema does not have;
+- load-flow-time.onnx: over (n_open, fct.ema_mean), load = the window's mean of fct.ema_mean
+  (seconds a flow takes, kept through ticks without a flow): a slow backend's flows take longer.
 """
 import json
 import os
@@ -20,11 +22,11 @@ from onnx import TensorProto, helper
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
-def model(name, nodes, metadata, golden_in, golden_out):
+def model(name, nodes, metadata, golden_in, golden_out, column=0):
     graph = helper.make_graph(nodes, "fixture",
                               [helper.make_tensor_value_info("features", TensorProto.FLOAT, ["N", 4, 2])],
                               [helper.make_tensor_value_info("load", TensorProto.FLOAT, ["N", 1])],
-                              [helper.make_tensor("column", TensorProto.INT64, [], [0])])
+                              [helper.make_tensor("column", TensorProto.INT64, [], [column])])
     proto = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)], ir_version=8)
     metadata = dict(metadata)
     metadata["fulcrum.goldenInput"] = json.dumps(np.asarray(golden_in, dtype=np.float32).tolist())
@@ -50,6 +52,9 @@ def main():
           dict(base, **{"fulcrum.version": "sqrt-1"}), golden_in, np.sqrt(means))
     model("load-unknown-feature.onnx", mean_nodes + [helper.make_node("Identity", ["mean"], ["load"])],
           dict(base, **{"fulcrum.version": "bad-1", "fulcrum.featureNames": "n_open,cpu_usage"}), golden_in, means)
+    model("load-flow-time.onnx", mean_nodes + [helper.make_node("Identity", ["mean"], ["load"])],
+          dict(base, **{"fulcrum.version": "fct-1", "fulcrum.featureNames": "n_open,fct.ema_mean", "fulcrum.target": "seconds"}),
+          golden_in, golden_in[:, :, 1].mean(axis=1).reshape(-1, 1), column=1)
 
 
 if __name__ == "__main__":
