@@ -1,4 +1,4 @@
-"""Command line: /usr/bin/python3 -m fulcrum_training train-hash ... (the follow mode is not built yet)."""
+"""Command line: /usr/bin/python3 -m fulcrum_training train-hash ... | train-load ... (the follow mode is not built yet)."""
 import argparse
 import datetime
 import json
@@ -34,7 +34,12 @@ def main(argv=None):
     train.add_argument("--seed", type=int, default=0)
     train.add_argument("--version", default=None, help="the model's version (default: the UTC time)")
 
+    from . import load_cli
+    load_cli.add_parser(commands)
+
     args = parser.parse_args(argv)
+    if args.command == "train-load":
+        return load_cli.run(args, default_version)
     if args.command == "train-hash":
         from . import export, train_hash
         try:

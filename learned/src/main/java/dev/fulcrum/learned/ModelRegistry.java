@@ -38,6 +38,11 @@ public final class ModelRegistry implements AutoCloseable {
         meters.remove(registry);
     }
 
+    /** Where learned policies register their own meters (bound to the proxy's registry like the slots'). */
+    public MeterRegistry meters() {
+        return meters;
+    }
+
     /**
      * The slot with this name, made (and loaded once, on this thread) if new. A second registration
      * of the name must name the same file and kind: two pools may share a model, not a name.

@@ -138,6 +138,7 @@ public final class FulcrumProxy implements AutoCloseable {
         sockets.values().forEach(s -> ListenerBinder.startAccepting(s.serverChannel()));
         controlLoop = new ControlLoop(config.telemetry().tick(), warnings);
         controlLoop.addTask("telemetry", telemetry::tick);
+        controlLoop.addTask("feature-driven policies", () -> FeaturePolicyTicks.tick(pools, telemetry.latest()));
         controlLoop.addTask("ejection", () -> pools.values().forEach(Pool::refreshEjections));
         controlLoop.addTask("retired backends and listeners", this::tickRetired);
         healthChecks = HealthChecks.start(ProxyReload.healthTargets(pools), transport.ioHandlerFactory(), transport.channel(), registry);
