@@ -1,4 +1,4 @@
-"""Command line: /usr/bin/python3 -m fulcrum_training train-hash ... | train-load ... (the follow mode is not built yet)."""
+"""Command line: /usr/bin/python3 -m fulcrum_training train-hash | train-load | train-q | follow-q ..."""
 import argparse
 import datetime
 import json
@@ -36,6 +36,7 @@ def main(argv=None):
 
     from . import load_cli
     load_cli.add_parser(commands)
+    add_q_commands(commands)
 
     args = parser.parse_args(argv)
     if args.command == "train-load":
@@ -54,7 +55,57 @@ def main(argv=None):
         stats.update({"model": args.out, "version": version, "keyMin": low, "keyMax": high})
         print(json.dumps(stats))
         return 0
+    if args.command in ("train-q", "follow-q"):
+        return run_q_command(args)
     return 2
+
+
+def add_q_commands(commands):
+    """train-q and follow-q: DQN / Double DQN for the q-network policy (fulcrum_training.qnet)."""
+    for name, text in (("train-q", "train a q-network (DQN or Double DQN) from a Fulcrum's transitions and export it"),
+                       ("follow-q", "keep retraining as transitions are appended, replacing the model atomically")):
+        q = commands.add_parser(name, help=text)
+        q.add_argument("--transitions", required=True, help="NDJSON written by a q-network pool's transitions parameter")
+        q.add_argument("--out", required=True, help="the .onnx file to write (atomically); a .check.json is written beside it")
+        q.add_argument("--actions", type=int, required=True, help="action slots (>= the pool's backends)")
+        q.add_argument("--flow-scale", type=float, default=100.0, help="flow count the state is divided by (default 100)")
+        q.add_argument("--network", choices=("slot", "paper"), default="slot")
+        q.add_argument("--algorithm", choices=("dqn", "ddqn"), default="ddqn")
+        q.add_argument("--gamma", type=float, default=0.9, help="discount factor (paper: 0.9)")
+        q.add_argument("--steps", type=int, default=2000, help="gradient steps per training (default 2000)")
+        q.add_argument("--seed", type=int, default=0)
+        q.add_argument("--version", default=None, help="the model's version (default: the UTC time)")
+        if name == "follow-q":
+            q.add_argument("--interval", type=float, default=30.0, help="seconds between looks at the file (default 30)")
+            q.add_argument("--min-new", type=int, default=50, help="new transitions that trigger a retraining (default 50)")
+            q.add_argument("--rounds", type=int, default=None, help="stop after this many models (default: never)")
+
+
+def run_q_command(args):
+    from . import qnet
+    log = lambda line: print(line, file=sys.stderr)
+    if args.actions < 1 or not args.flow_scale > 0:
+        print("error: --actions %d, --flow-scale %s (expected: >= 1 and > 0)" % (args.actions, args.flow_scale), file=sys.stderr)
+        return 2
+    if args.command == "follow-q":
+        written = qnet.follow(args.transitions, args.out, args.actions, args.flow_scale, args.network, args.algorithm,
+                              args.gamma, args.steps, args.interval, args.min_new, args.rounds, args.seed,
+                              args.version or "follow", log)
+        print(json.dumps({"models": written, "model": args.out}))
+        return 0
+    try:
+        data = qnet.read_transitions(args.transitions, args.actions, args.flow_scale)
+        model = qnet.make_network(args.network, args.actions)
+        stats = qnet.train(model, data, args.actions, args.algorithm, args.gamma, args.steps, seed=args.seed, log=log)
+    except (OSError, ValueError) as e:
+        print("error: %s" % e, file=sys.stderr)
+        return 2
+    version = args.version or default_version()
+    qnet.export(model, args.out, args.actions, args.flow_scale, version,
+                extra={"fulcrum.algorithm": args.algorithm, "fulcrum.network": args.network}, seed=args.seed)
+    stats.update({"model": args.out, "version": version})
+    print(json.dumps(stats))
+    return 0
 
 
 if __name__ == "__main__":

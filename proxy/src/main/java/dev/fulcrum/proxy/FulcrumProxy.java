@@ -12,6 +12,7 @@ import dev.fulcrum.proxy.config.ValueParsers;
 import dev.fulcrum.proxy.health.HealthChecks;
 import dev.fulcrum.proxy.telemetry.Telemetry;
 import dev.fulcrum.proxy.qos.QosRuntime;
+import dev.fulcrum.proxy.qnet.TierFeedback;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
@@ -84,6 +85,7 @@ public final class FulcrumProxy implements AutoCloseable {
     private AdminServer admin;
     private volatile Telemetry telemetry;
     private volatile DashboardSampler dashboard;
+    private volatile TierFeedback tierFeedback;
     private ConfigWatcher watcher;
     private volatile String state = "starting";
 
@@ -139,6 +141,8 @@ public final class FulcrumProxy implements AutoCloseable {
         controlLoop = new ControlLoop(config.telemetry().tick(), warnings);
         controlLoop.addTask("telemetry", telemetry::tick);
         controlLoop.addTask("feature-driven policies", () -> FeaturePolicyTicks.tick(pools, telemetry.latest()));
+        tierFeedback = new TierFeedback(registry, config.telemetry().tick());
+        controlLoop.addTask("tier feedback and q-network", () -> tierFeedback.tick(policies(), telemetry.latest()));
         controlLoop.addTask("ejection", () -> pools.values().forEach(Pool::refreshEjections));
         controlLoop.addTask("retired backends and listeners", this::tickRetired);
         healthChecks = HealthChecks.start(ProxyReload.healthTargets(pools), transport.ioHandlerFactory(), transport.channel(), registry);
@@ -249,6 +253,17 @@ public final class FulcrumProxy implements AutoCloseable {
     /** In-line telemetry: features, the stream, the dataset. */
     public Telemetry telemetry() {
         return telemetry;
+    }
+
+    /** Hierarchical feedback: what {@code GET /api/feedback} serves, children polled, q-network ticks. */
+    public TierFeedback tierFeedback() {
+        return tierFeedback;
+    }
+
+    private Map<String, dev.fulcrum.balancing.BalancingPolicy> policies() {
+        Map<String, dev.fulcrum.balancing.BalancingPolicy> policies = new LinkedHashMap<>();
+        pools.forEach((name, pool) -> policies.put(name, pool.policy()));
+        return policies;
     }
 
     public PrometheusMeterRegistry registry() {
@@ -447,6 +462,9 @@ public final class FulcrumProxy implements AutoCloseable {
         }
         if (telemetry != null) {
             telemetry.close();
+        }
+        if (tierFeedback != null) {
+            tierFeedback.close();
         }
         if (qos != null) {
             qos.close();

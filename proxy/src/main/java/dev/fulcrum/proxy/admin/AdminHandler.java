@@ -22,13 +22,14 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * Routes of the admin API: {@code GET /healthz}, {@code GET /api/status}, {@code GET /api/backends},
- * {@code GET /metrics}, {@code GET /api/stream} (NDJSON feature vectors, see {@link FeatureStream}),
+ * {@code GET /metrics}, {@code GET /api/feedback} (active flows and reward for a parent tier), {@code GET /api/stream} (NDJSON feature vectors, see {@link FeatureStream}),
  * {@code POST /api/pools/{pool}/backends/{backend}/drain} and {@code .../undrain},
  * {@code POST /api/reload}, {@code GET /api/dashboard} and the live dashboard itself ({@code GET /},
  * {@link DashboardAssets}). Every reply is complete JSON or text with a status that says what
@@ -45,7 +46,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
-    private static final String ROUTES = "/healthz, /api/status, /api/backends, /metrics, /api/stream, /api/reload,"
+    private static final String ROUTES = "/healthz, /api/status, /api/backends, /api/feedback, /metrics, /api/stream, /api/reload,"
             + " /api/models[/{name}], /api/pools/{pool}/backends/{backend}/drain|undrain, /api/dashboard, / (the dashboard)";
 
     private final FulcrumProxy proxy;
@@ -94,6 +95,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             case "/api/status" -> get(request, () -> json(HttpResponseStatus.OK, proxy.status()));
             case "/api/backends" -> get(request, () -> json(HttpResponseStatus.OK, proxy.backends()));
             case "/api/dashboard" -> get(request, () -> noStore(json(HttpResponseStatus.OK, proxy.dashboard())));
+            case "/api/feedback" -> get(request, () -> feedback(request));
             case "/metrics" -> get(request, () -> text(HttpResponseStatus.OK, proxy.registry().scrape(), PROMETHEUS_TEXT));
             default -> {
                 Matcher drain = DRAIN.matcher(path);
@@ -203,6 +205,18 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         response.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, presented == null
                 ? "Bearer realm=\"fulcrum\"" : "Bearer realm=\"fulcrum\", error=\"invalid_token\"");
         return response;
+    }
+
+    /** {@code GET /api/feedback[?pool=name]}: this Fulcrum's active flows and reward, for its parents (TierFeedback). */
+    private FullHttpResponse feedback(FullHttpRequest request) throws JsonProcessingException {
+        List<String> pool = new QueryStringDecoder(request.uri()).parameters().get("pool");
+        String name = pool == null || pool.isEmpty() ? null : pool.get(0);
+        Map<String, Object> body = proxy.tierFeedback() == null ? null : proxy.tierFeedback().feedback(name);
+        if (body == null) {
+            return error(HttpResponseStatus.NOT_FOUND, "pool: " + name + " (expected one of "
+                    + (proxy.tierFeedback() == null ? "[]" : proxy.tierFeedback().poolNames()) + ")");
+        }
+        return json(HttpResponseStatus.OK, body);
     }
 
     private interface Route {
