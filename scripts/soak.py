@@ -17,7 +17,9 @@ import argparse
 import asyncio
 import bisect
 import csv
+import multiprocessing
 import os
+import shutil
 import random
 import re
 import signal
@@ -135,11 +137,22 @@ async def direct_kib(pid):
 
 # ---------------------------------------------------------------- flows
 class Tally:
-    def __init__(self):
+    def __init__(self, live=None, slot=0):
         self.done = []          # (start, end, latency seconds) of complete flows
         self.errors = []        # (start, end, reason)
         self.corrupt = 0
         self.saturated = 0      # flows the generator could not start (in-flight cap reached)
+        self.live, self.slot = live, slot  # shared counters the sampler reads: done, errors
+
+    def count(self):
+        if self.live is not None:
+            self.live[2 * self.slot], self.live[2 * self.slot + 1] = len(self.done), len(self.errors)
+
+    def merge(self, done, errors, corrupt, saturated):
+        self.done += done
+        self.errors += errors
+        self.corrupt += corrupt
+        self.saturated += saturated
 
 
 async def one_flow(port, seed, tally):
@@ -159,6 +172,7 @@ async def one_flow(port, seed, tally):
         if got == payload:
             end = time.monotonic()
             tally.done.append((start, end, end - start))
+            tally.count()
             return
         if payload.startswith(got):
             reason = "cut short"
@@ -170,27 +184,27 @@ async def one_flow(port, seed, tally):
     except (ConnectionError, OSError) as error:
         reason = type(error).__name__
     tally.errors.append((start, time.monotonic(), reason))
+    tally.count()
 
 
-async def closed_loop(port, seconds_, workers):
+async def closed_loop(port, seconds_, workers, seed_base=0):
     tally = Tally()
     stop = time.monotonic() + seconds_
 
     async def worker(w):
-        seed = w * 1_000_000
+        seed = seed_base + w * 1_000_000
         while time.monotonic() < stop:
             seed += 1
             await one_flow(port, seed, tally)
 
     await asyncio.gather(*(worker(w) for w in range(workers)))
-    return len(tally.done) / seconds_
+    return len(tally.done)
 
 
-async def open_loop(port, rate, until, tally, max_in_flight=512):
+async def open_loop(port, rate, until, tally, max_in_flight, seed, phase=0.0):
     in_flight = set()
     interval = 1.0 / rate
-    next_start = time.monotonic()
-    seed = 10 ** 9
+    next_start = time.monotonic() + phase * interval
     while next_start < until:
         now = time.monotonic()
         if now < next_start:
@@ -207,6 +221,37 @@ async def open_loop(port, rate, until, tally, max_in_flight=512):
         await asyncio.wait(in_flight, timeout=30)
 
 
+# One asyncio loop in one Python process could not start ~200 flows/s on this machine (the first
+# smoke: 819 flows never started), so the load comes from several generator processes, each its
+# own loop with a share of the rate (staggered by a phase), its own seeds and its own in-flight cap.
+# CLOCK_MONOTONIC is system-wide, so their flow times compare with the kills' and the samples'.
+def generator_main(kind, port, slot, count, rate, seconds_, until, live, pipe):
+    if kind == "closed":
+        pipe.send(asyncio.run(closed_loop(port, seconds_, 8, seed_base=slot * 100_000_000)))
+        return
+    tally = Tally(live, slot)
+    asyncio.run(open_loop(port, rate / count, until, tally, 512 // count, 10 ** 9 + slot * 100_000_000, slot / count))
+    pipe.send((tally.done, tally.errors, tally.corrupt, tally.saturated))
+
+
+async def generators(kind, port, count, rate=0.0, seconds_=0.0, until=0.0, live=None):
+    context = multiprocessing.get_context("spawn")
+    pipes, processes = [], []
+    for slot in range(count):
+        receive, send = context.Pipe(duplex=False)
+        process = context.Process(target=generator_main, args=(kind, port, slot, count, rate, seconds_, until, live, send),
+                                  daemon=True)
+        process.start()
+        send.close()
+        pipes.append(receive)
+        processes.append(process)
+    loop = asyncio.get_running_loop()
+    results = [await loop.run_in_executor(None, pipe.recv) for pipe in pipes]
+    for process in processes:
+        process.join(10)
+    return results
+
+
 # ---------------------------------------------------------------- the run
 async def soak(args):
     out = args.out or tempfile.mkdtemp(prefix="fulcrum-soak-")
@@ -218,7 +263,9 @@ async def soak(args):
     config = os.path.join(out, "fulcrum.yaml")
     write_config(config, 0, admin, listen, backends)
     log = open(os.path.join(out, "fulcrum.log"), "w")
-    java = ["java", "-XX:NativeMemoryTracking=summary", *args.java_opts.split(), "-jar", args.jar, "run", "-c", config]
+    # A copy: a build during a 30-minute soak rewrites proxy/target/fulcrum.jar under the running JVM.
+    jar = shutil.copy(args.jar, os.path.join(out, "fulcrum.jar"))
+    java = ["java", "-XX:NativeMemoryTracking=summary", *args.java_opts.split(), "-jar", jar, "run", "-c", config]
     proxy = subprocess.Popen(java, stdout=log, stderr=subprocess.STDOUT)
     kills, reloads, samples = [], [], []
     try:
@@ -235,17 +282,23 @@ async def soak(args):
         if args.rate:
             rate, capacity = args.rate, None
         else:
-            await closed_loop(listen, args.capacity_seconds, 16)  # a warm-up: the proxy's JIT, the pools
-            capacity = await closed_loop(listen, args.capacity_seconds, 16)
+            await generators("closed", listen, args.generators, seconds_=args.capacity_seconds)  # a warm-up: JIT, pools
+            capacity = sum(await generators("closed", listen, args.generators, seconds_=args.capacity_seconds)) / args.capacity_seconds
             rate = 0.8 * capacity
-        print(f"soak: capacity {capacity and round(capacity)} flows/s (closed loop, 16 clients, "
+        print(f"soak: capacity {capacity and round(capacity)} flows/s (closed loop, {8 * args.generators} clients in "
+              f"{args.generators} processes, "
               f"{args.capacity_seconds:g} s after as long a warm-up); load {rate:.0f} flows/s for {args.duration:g} s", flush=True)
         baseline_fds = fds(proxy.pid)
 
         tally = Tally()
+        live = multiprocessing.get_context("spawn").Array("q", 2 * args.generators, lock=False)
         t0 = time.monotonic()
         until = t0 + args.duration
-        load = asyncio.create_task(open_loop(listen, rate, until, tally))
+
+        async def load():
+            for done, errors, corrupt, saturated in await generators("open", listen, args.generators, rate=rate,
+                                                                     until=until, live=live):
+                tally.merge(done, errors, corrupt, saturated)
 
         async def churn():
             victim = 0
@@ -278,10 +331,10 @@ async def soak(args):
         async def sample():
             while time.monotonic() < until:
                 now = time.monotonic()
-                samples.append((now - t0, rss_kib(proxy.pid), direct[0], fds(proxy.pid), len(tally.done), len(tally.errors)))
+                samples.append((now - t0, rss_kib(proxy.pid), direct[0], fds(proxy.pid), sum(live[0::2]), sum(live[1::2])))
                 await asyncio.sleep(1)
 
-        await asyncio.gather(load, churn(), reload(), sample(), sample_direct())
+        await asyncio.gather(load(), churn(), reload(), sample(), sample_direct())
         await asyncio.sleep(2)  # the last flows' connections close
         end_fds = fds(proxy.pid)
         end_direct = await direct_kib(proxy.pid)
@@ -418,6 +471,7 @@ def main():
     parser.add_argument("--churn-down", type=seconds, default=2.0, help="how long it stays down (default 2s)")
     parser.add_argument("--reload-every", type=seconds, default=7.0, help="POST /api/reload this often (default 7s)")
     parser.add_argument("--direct-every", type=seconds, default=10.0, help="direct memory read with jcmd this often (default 10s)")
+    parser.add_argument("--generators", type=int, default=4, help="load generator processes (default 4)")
     parser.add_argument("--java-opts", default="-Xmx256m", help="the proxy's JVM options (default -Xmx256m)")
     parser.add_argument("--out", help="output directory (default: a new temporary one)")
     args = parser.parse_args()
