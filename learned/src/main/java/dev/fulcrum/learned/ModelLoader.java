@@ -67,11 +67,20 @@ public final class ModelLoader {
             throw e;
         } catch (OrtException | RuntimeException e) {
             closeQuietly(session);
-            throw new ModelRejectedException(file, "cannot be run (" + e.getMessage() + ")", e);
+            throw new ModelRejectedException(file, "cannot be run (" + (e instanceof OrtException ? e.getMessage() : e.toString()) + ")", e);
         }
     }
 
     private static void checkMetadata(Path file, ModelKind expected, Map<String, String> metadata) throws ModelRejectedException {
+        // ONNX Runtime reads keys and values as C strings: a NUL byte, or a field missing, comes back
+        // empty or null (found by the model-file fuzz: a NUL in a key once failed the load with an NPE).
+        for (Map.Entry<String, String> entry : metadata.entrySet()) {
+            if (entry.getKey() == null || entry.getKey().isEmpty() || entry.getValue() == null) {
+                throw new ModelRejectedException(file, "metadata entry " + (entry.getKey() == null || entry.getKey().isEmpty()
+                        ? "with no key (value: " + abbreviate(String.valueOf(entry.getValue())) + ")" : entry.getKey() + ": no value")
+                        + " (expected: every entry a key and a value)");
+            }
+        }
         String kind = metadata.get("fulcrum.kind");
         if (kind == null) {
             throw new ModelRejectedException(file, "fulcrum.kind: absent (expected: " + expected.label() + ")");

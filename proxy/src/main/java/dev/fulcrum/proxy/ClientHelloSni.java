@@ -235,6 +235,11 @@ final class ClientHelloSni {
                     return null;
                 }
                 p += RECORD_HEADER + recordLength;
+                if (length >= 4 && length >= 4 + ((at(1) << 16) | (at(2) << 8) | at(3))) {
+                    // The handshake message is whole: what follows is the client's next flight (a
+                    // TLS 1.3 ChangeCipherSpec, early data, bytes sent without waiting), not the hello.
+                    return null;
+                }
             }
             moreMayCome = true;
             return null;

@@ -92,6 +92,18 @@ class ClientHelloSniTest {
         }
     }
 
+    /** Found by the SNI slowloris test: a client that sends more right after its hello (a TLS 1.3 CCS, early data) was "malformed". */
+    @Test
+    void whatFollowsAWholeHelloDoesNotHideItsName() throws Exception {
+        byte[] hello = clientHello("eager.example");
+        byte[][] next = {{20, 3, 3, 0, 1, 1}, {23, 3, 3, 0, 2, 9, 9}, {1, 2, 3}, "GET / HTTP/1.1\r\n".getBytes(StandardCharsets.US_ASCII)};
+        for (byte[] after : next) {
+            byte[] both = java.util.Arrays.copyOf(hello, hello.length + after.length);
+            System.arraycopy(after, 0, both, hello.length, after.length);
+            assertThat(parse(both)).as("followed by %s", java.util.Arrays.toString(after)).isEqualTo(new Result(Reason.FOUND, "eager.example"));
+        }
+    }
+
     @Test
     void otherProtocolsAreNotTls() {
         assertThat(parse("GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII)).reason())
