@@ -34,6 +34,11 @@ public final class ModelRegistry implements AutoCloseable {
         meters.add(registry);
     }
 
+    /** Where the meters of models and their companions (the learned hash's drift monitor) are registered. */
+    public MeterRegistry meters() {
+        return meters;
+    }
+
     public void unbindMetrics(MeterRegistry registry) {
         meters.remove(registry);
     }
