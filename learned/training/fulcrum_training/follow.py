@@ -106,7 +106,9 @@ def follow(api, name, out=None, every=None, poll=2.0, min_keys=1000, rounds=None
         swap = (after.get("drift") or {}).get("lastSwap") or {}
         report = {"round": len(reports) + 1, "reason": reason, "requests": sample.get("requests"),
                   "distinctKeys": len(pairs), "seconds": stats["seconds"], "version": version,
+                  # The file watcher may swap it before the POST does (then the POST finds it "unchanged").
                   "reload": outcome.get("result", outcome.get("error")), "serving": after.get("version"),
+                  "swapped": after.get("version") == version,
                   "remapFraction": swap.get("remapFraction") if swap.get("toVersion") == version else None,
                   "maxLabelError": stats["maxLabelError"]}
         if status != 200:
