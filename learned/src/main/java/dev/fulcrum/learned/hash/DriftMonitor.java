@@ -145,6 +145,9 @@ public final class DriftMonitor {
     }
 
     private void restart(CompiledLearnedHash model, LearnedHashRing currentRing) {
+        if (model != countedModel) {
+            retrainRequested = false; // a request a tick raised for the old model while it was being swapped out
+        }
         Arrays.fill(bins, 0);
         owners = new double[currentRing == null ? 0 : currentRing.period()];
         total = 0;
