@@ -1,4 +1,4 @@
-"""Command line: /usr/bin/python3 -m fulcrum_training train-hash | train-load | train-q | follow-q ..."""
+"""Command line: /usr/bin/python3 -m fulcrum_training train-hash | follow | train-load | train-q | follow-q ..."""
 import argparse
 import datetime
 import json
@@ -34,6 +34,20 @@ def main(argv=None):
     train.add_argument("--seed", type=int, default=0)
     train.add_argument("--version", default=None, help="the model's version (default: the UTC time)")
 
+    fol = commands.add_parser("follow", help="retrain a running Fulcrum's learned hash on the keys it sees and swap it in")
+    fol.add_argument("--admin", required=True, help="the admin API's base URL, e.g. http://127.0.0.1:9090")
+    fol.add_argument("--name", required=True, help="the model's name in /api/models")
+    fol.add_argument("--out", default=None, help="the .onnx file to replace (default: the file the proxy serves)")
+    fol.add_argument("--every", type=float, default=None, help="also retrain every this many seconds (default: only on drift)")
+    fol.add_argument("--poll", type=float, default=2.0, help="seconds between looks at the drift monitor (default 2)")
+    fol.add_argument("--min-keys", type=int, default=1000, help="recent keys needed to retrain (default 1000)")
+    fol.add_argument("--rounds", type=int, default=None, help="stop after this many retrains")
+    fol.add_argument("--duration", type=float, default=None, help="stop after this many seconds")
+    fol.add_argument("--token-file", default=None, help="the admin token (default: $FULCRUM_ADMIN_TOKEN)")
+    fol.add_argument("--layers", type=layer_list, default=(1, 16, 256), help="models per layer, root first (default 1,16,256)")
+    fol.add_argument("--steps", type=int, default=600, help="Adam steps per layer (default 600)")
+    fol.add_argument("--seed", type=int, default=0)
+
     from . import load_cli
     load_cli.add_parser(commands)
     add_q_commands(commands)
@@ -41,6 +55,19 @@ def main(argv=None):
     args = parser.parse_args(argv)
     if args.command == "train-load":
         return load_cli.run(args, default_version)
+    if args.command == "follow":
+        from . import follow
+        if args.rounds is None and args.duration is None:
+            print("error: --rounds or --duration is required (follow stops by itself)", file=sys.stderr)
+            return 2
+        try:
+            follow.follow(follow.AdminApi(args.admin, follow.read_token(args.token_file)), args.name, out=args.out,
+                          every=args.every, poll=args.poll, min_keys=args.min_keys, rounds=args.rounds,
+                          duration=args.duration, layers=args.layers, steps=args.steps, seed=args.seed)
+        except (OSError, RuntimeError, ValueError) as e:
+            print("error: %s" % e, file=sys.stderr)
+            return 1
+        return 0
     if args.command == "train-hash":
         from . import export, train_hash
         try:

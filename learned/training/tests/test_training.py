@@ -120,3 +120,53 @@ class CommandLineTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class FakeAdmin:
+    """The three admin calls follow makes, answered from memory (the Java test runs the real proxy)."""
+
+    def __init__(self, file, statuses, keys):
+        self.file, self.statuses, self.sample, self.posts = file, list(statuses), keys, 0
+
+    def model(self, name):
+        drift = self.statuses.pop(0) if self.statuses else {"retrainRequested": False}
+        return {"name": name, "file": self.file, "keyEncoding": "address", "version": "v1", "drift": drift}
+
+    def keys(self, name):
+        return {"name": name, "requests": int(sum(c for _, c in self.sample)), "keys": self.sample}
+
+    def reload(self, name):
+        self.posts += 1
+        return 200, {"result": "swapped"}
+
+
+class FollowTest(unittest.TestCase):
+    def test_retrains_when_the_monitor_asks_and_not_before(self):
+        from fulcrum_training import follow
+        rng = np.random.default_rng(3)
+        sample = [[float(k), float(c)] for k, c in zip(np.unique(rng.integers(2130706433, 2147483647, 3000)), rng.integers(1, 5, 3000))]
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "clients.onnx")
+            api = FakeAdmin(path, [{"retrainRequested": False}, {"retrainRequested": False},
+                                   {"retrainRequested": True, "lastEvent": "drift 0.300 > driftThreshold 0.100"}], sample)
+            sleeps, reports = [], []
+            follow.follow(api, "clients", rounds=1, layers=(1, 4), steps=20, sleep=sleeps.append,
+                          log=lambda line: None, emit=reports.append)
+            self.assertEqual(len(sleeps), 2, "two polls found nothing to do")
+            self.assertEqual(api.posts, 1)
+            self.assertTrue(reports[0]["reason"].startswith("drift: drift 0.300"))
+            self.assertEqual(reports[0]["distinctKeys"], len(sample))
+            meta = {p.key: p.value for p in onnx.load(path).metadata_props}
+            self.assertEqual(meta["fulcrum.keyEncoding"], "address")
+            self.assertTrue(meta["fulcrum.version"].startswith("follow-"))
+
+    def test_waits_for_enough_keys(self):
+        from fulcrum_training import follow
+        with tempfile.TemporaryDirectory() as tmp:
+            api = FakeAdmin(os.path.join(tmp, "m.onnx"), [{"retrainRequested": True}] * 3, [[1.0, 5.0], [2.0, 5.0]])
+            ticks = iter(range(100))
+            reports = follow.follow(api, "m", duration=3, min_keys=1000, clock=lambda: next(ticks),
+                                    sleep=lambda s: None, log=lambda line: None, emit=lambda r: None)
+            self.assertEqual(reports, [])
+            self.assertEqual(api.posts, 0)
+            self.assertFalse(os.path.exists(os.path.join(tmp, "m.onnx")))

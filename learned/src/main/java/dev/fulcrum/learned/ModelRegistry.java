@@ -34,13 +34,13 @@ public final class ModelRegistry implements AutoCloseable {
         meters.add(registry);
     }
 
-    public void unbindMetrics(MeterRegistry registry) {
-        meters.remove(registry);
-    }
-
-    /** Where learned policies register their own meters (bound to the proxy's registry like the slots'). */
+    /** Where the meters of models and their companions (the learned hash's drift monitor, learned policies' own meters) are registered. */
     public MeterRegistry meters() {
         return meters;
+    }
+
+    public void unbindMetrics(MeterRegistry registry) {
+        meters.remove(registry);
     }
 
     /**

@@ -145,6 +145,7 @@ public final class FulcrumProxy implements AutoCloseable {
         controlLoop.addTask("tier feedback and q-network", () -> tierFeedback.tick(policies(), telemetry.latest()));
         controlLoop.addTask("ejection", () -> pools.values().forEach(Pool::refreshEjections));
         controlLoop.addTask("retired backends and listeners", this::tickRetired);
+        controlLoop.addTask("learned-hash drift", () -> dev.fulcrum.learned.hash.DriftMonitors.global().tick(System.nanoTime(), log::warn));
         healthChecks = HealthChecks.start(ProxyReload.healthTargets(pools), transport.ioHandlerFactory(), transport.channel(), registry);
         ProxyReload.registerMeters(this);
         if (qos != null) {

@@ -147,6 +147,16 @@ public final class LearnedHashRing implements HashRing {
         return backends;
     }
 
+    /** The arc ending at each point, as a fraction of the circle, in point order (the drift monitor). */
+    double[] arcs() {
+        double[] arcs = new double[points.length];
+        for (int i = 0; i < points.length; i++) {
+            long prev = i == 0 ? points[points.length - 1] - SCALE : points[i - 1];
+            arcs[i] = Math.max((double) (points[i] - prev) / SCALE, 1e-12);
+        }
+        return arcs;
+    }
+
     /** Each backend's share of the circle, by name (tests, drift reports). */
     public Map<String, Double> arcShares() {
         Map<String, Double> shares = new HashMap<>();

@@ -40,7 +40,7 @@ class LearnedHashPolicyTest {
         assertThat(Policies.types()).contains("learned-hash");
         assertThat(Policies.factory("learned-hash").validate(new PolicyConfig("learned-hash",
                 Map.of("fallback", "learned-hash", "boundedLoad", 125, "extra", 1))))
-                .containsExactly("extra: unknown parameter for policy learned-hash (expected one of [model, name, fallback, boundedLoad])",
+                .containsExactly("extra: unknown parameter for policy learned-hash (expected one of [model, name, fallback, boundedLoad, driftThreshold, maxImbalance, driftMinKeys, driftHalfLife])",
                         "model: absent (expected: the path of a learned-hash .onnx file)",
                         "fallback: learned-hash (expected one of " + Policies.types().stream().filter(t -> !t.equals("learned-hash")).toList() + ")",
                         "boundedLoad: 125 (expected: a factor > 1 and <= 10, e.g. 1.25; Envoy's hash_balance_factor 125 is a percentage, 1.25 here)");

@@ -47,7 +47,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
     private static final String ROUTES = "/healthz, /api/status, /api/backends, /api/feedback, /metrics, /api/stream, /api/reload,"
-            + " /api/models[/{name}], /api/pools/{pool}/backends/{backend}/drain|undrain, /api/dashboard, / (the dashboard)";
+            + " /api/models[/{name}[/keys]], /api/pools/{pool}/backends/{backend}/drain|undrain, /api/dashboard, / (the dashboard)";
 
     private final FulcrumProxy proxy;
     private final DashboardAssets dashboard;

@@ -19,7 +19,8 @@ import picocli.CommandLine.Spec;
 
 /** {@code fulcrum sim ...}: simulations and experiments that need no sockets. */
 @Command(name = "sim", description = "Run a simulation or experiment (no sockets).",
-        subcommands = {SimCommand.Hash.class, IncastSimCommand.class, StorageSimCommand.class, SimLearnedHashCommand.class})
+        subcommands = {SimCommand.Hash.class, IncastSimCommand.class, StorageSimCommand.class, SimLearnedHashCommand.class,
+                SimLearnedHashSocketsCommand.class})
 final class SimCommand implements Runnable {
 
     @Spec
