@@ -2,6 +2,7 @@ package dev.fulcrum.learned;
 
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtLoggingLevel;
 import ai.onnxruntime.OrtSession;
 
 /**
@@ -27,6 +28,9 @@ public final class OnnxRuntimes {
         options.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
         options.addConfigEntry("session.intra_op.allow_spinning", "0");
         options.addConfigEntry("session.inter_op.allow_spinning", "0");
+        // A model that fails to load is reported by the loader, naming the file and the reason ONNX
+        // Runtime gave (its exception); the runtime's own log line on stderr would only repeat it.
+        options.setSessionLogLevel(OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL);
         return options;
     }
 }
