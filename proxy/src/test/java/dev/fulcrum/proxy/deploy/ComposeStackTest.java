@@ -41,15 +41,22 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The Grafana dashboard and the Prometheus configuration of docker/compose.yaml, against a real
  * Fulcrum running the compose stack's own configuration (docker/compose/fulcrum.yaml, its backend
- * and watermark addresses pointed at loopback servers, plus a learned-hash pool so that the model
- * panels have a model): every PromQL expression of the dashboard names only metrics that Fulcrum
+ * and watermark addresses pointed at loopback servers, plus a learned-hash, a load-aware and a
+ * q-network pool with the learned module's fixture models, so that the model and learned-policy
+ * panels have data): every PromQL expression of the dashboard names only metrics that Fulcrum
  * exports (a real scrape of /metrics), and a real Prometheus with the compose scrape
  * configuration evaluates each one to data.
  */
 class ComposeStackTest {
 
     static final Path DOCKER = Path.of("../docker").toAbsolutePath().normalize();
-    private static final Path MODEL = Path.of("../learned/src/test/resources/models/learned-hash.onnx").toAbsolutePath().normalize();
+    private static final Path FIXTURES = Path.of("../learned/src/test/resources/models").toAbsolutePath().normalize();
+    private static final Path MODEL = FIXTURES.resolve("learned-hash.onnx");
+    /** load = the window's mean of open flows: the prediction reads in the unit of the measured active flows. */
+    private static final Path LOAD_MODEL = FIXTURES.resolve("load-open-flows.onnx");
+    /** Q(s, k) highest for the child with the fewest flows, two children. */
+    private static final Path Q_MODEL = Path.of("src/test/resources/qnet/least-loaded-2.onnx").toAbsolutePath();
+    private static final List<String> LISTENERS = List.of("web", "hashed", "aware", "qnet");
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern METRIC = Pattern.compile("\\bfulcrum_[a-z0-9_]+\\b");
@@ -57,7 +64,10 @@ class ComposeStackTest {
     private static final List<HttpServer> backends = new ArrayList<>();
     private static FulcrumProxy proxy;
 
-    /** The compose configuration, every address moved to loopback, and a learned-hash pool added. */
+    /**
+     * The compose configuration, every address moved to loopback, and three learned pools added:
+     * learned-hash, load-aware and q-network (whose children's feedback the demo backends answer).
+     */
     @BeforeAll
     static void startTheComposeConfiguration(@TempDir Path dir) throws Exception {
         String yaml = Files.readString(DOCKER.resolve("compose/fulcrum.yaml"));
@@ -70,10 +80,22 @@ class ComposeStackTest {
         }
         Path model = dir.resolve("clients.onnx");
         Files.copy(MODEL, model);
+        Path loadModel = dir.resolve("loads.onnx");
+        Files.copy(LOAD_MODEL, loadModel);
+        Path qModel = dir.resolve("choices.onnx");
+        Files.copy(Q_MODEL, qModel);
+        String fast = "127.0.0.1:" + backends.get(0).getAddress().getPort();
+        String medium = "127.0.0.1:" + backends.get(1).getAddress().getPort();
+        String twoBackends = "[{name: fast, address: \"%s\"}, {name: medium, address: \"%s\"}]".formatted(fast, medium);
         yaml = yaml.replace("0.0.0.0:9901", "127.0.0.1:0").replace("0.0.0.0:8080", "127.0.0.1:0")
-                .replace("listeners:\n", "listeners:\n  hashed: {bind: 127.0.0.1:0, pool: hashed}\n")
-                .replace("pools:\n", "pools:\n  hashed:\n    policy: {type: learned-hash, model: %s, name: clients}\n    backends: [\"127.0.0.1:%d\"]\n"
-                        .formatted(model, backends.get(0).getAddress().getPort()));
+                .replace("listeners:\n", "listeners:\n  hashed: {bind: 127.0.0.1:0, pool: hashed}\n"
+                        + "  aware: {bind: 127.0.0.1:0, pool: aware}\n  qnet: {bind: 127.0.0.1:0, pool: qnet}\n")
+                .replace("pools:\n", "pools:\n  hashed:\n    policy: {type: learned-hash, model: %s, name: clients}\n    backends: [\"%s\"]\n"
+                        .formatted(model, fast)
+                        + "  aware:\n    policy: {type: load-aware, model: %s, name: loads}\n    backends: %s\n".formatted(loadModel, twoBackends)
+                        + ("  qnet:\n    policy: {type: q-network, model: %s, name: choices, transitions: %s,\n"
+                        + "      feedback: {fast: \"http://%s/api/feedback\", medium: \"http://%s/api/feedback\"}}\n    backends: %s\n")
+                        .formatted(qModel, dir.resolve("transitions.ndjson"), fast, medium, twoBackends));
         FulcrumConfig config = ConfigLoader.parse(yaml, "compose/fulcrum.yaml (on loopback)");
         proxy = FulcrumProxy.start(config);
         // The compose pool has health checks: its backends take new flows once they pass (rise).
@@ -88,7 +110,9 @@ class ComposeStackTest {
             }
         }
         assertThat(served).as("requests through the compose listener").isEqualTo(12);
-        DemoBackends.get(proxy.listenerAddress("hashed"));
+        for (String listener : LISTENERS) {
+            DemoBackends.get(proxy.listenerAddress(listener));
+        }
     }
 
     @AfterAll
@@ -128,8 +152,13 @@ class ComposeStackTest {
         while (sample.find()) {
             exported.add(sample.group(1));
         }
+        // The learned pools are running, not just configured: their own series are in the scrape.
+        assertThat(scrape).contains("fulcrum_backend_predicted_load{backend=\"medium\",pool=\"aware\"}")
+                .contains("fulcrum_qnetwork_model_active{pool=\"qnet\"} 1.0")
+                .contains("fulcrum_learned_hash_drift{name=\"clients\"}")
+                .contains("fulcrum_feedback_polls_total{result=\"ok\",url=\"http://127.0.0.1:");
         Map<String, String> queries = DashboardQueries.of(DOCKER.resolve("grafana/dashboards/fulcrum.json"));
-        assertThat(queries).hasSizeGreaterThan(25);
+        assertThat(queries).hasSizeGreaterThan(35);
         Map<String, Set<String>> unknown = new LinkedHashMap<>();
         for (Map.Entry<String, String> query : queries.entrySet()) {
             Matcher metric = METRIC.matcher(query.getValue());
@@ -167,7 +196,9 @@ class ComposeStackTest {
             Map<String, String> empty = new LinkedHashMap<>(queries);
             long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
             while (!empty.isEmpty() && System.nanoTime() < deadline && server.isAlive()) {
-                DemoBackends.get(proxy.listenerAddress("web"));   // keeps the rates above zero
+                for (String listener : LISTENERS) {
+                    DemoBackends.get(proxy.listenerAddress(listener));   // keeps the rates above zero
+                }
                 for (Map.Entry<String, String> query : new ArrayList<>(empty.entrySet())) {
                     JsonNode answer = query(port, DashboardQueries.substitute(query.getValue()));
                     if (answer == null) {
@@ -205,17 +236,24 @@ class ComposeStackTest {
         return URI.create("http://127.0.0.1:" + proxy.adminAddress().getPort() + path);
     }
 
-    /** The compose backends (docker/compose/backend.py) in Java: HTTP 200 with their name, and /watermark. */
+    /**
+     * The compose backends (docker/compose/backend.py) in Java: HTTP 200 with their name, and
+     * /watermark; here also /api/feedback, a child tier's report for the q-network pool.
+     */
     static final class DemoBackends {
 
         static HttpServer start(String name) throws IOException {
             HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
             server.createContext("/", exchange -> {
-                byte[] body = (exchange.getRequestURI().getPath().equals("/watermark") ? "{\"watermark\": 0.6}" : name + "\n")
-                        .getBytes(StandardCharsets.UTF_8);
-                exchange.sendResponseHeaders(200, body.length);
+                String body = switch (exchange.getRequestURI().getPath()) {
+                    case "/watermark" -> "{\"watermark\": 0.6}";
+                    case "/api/feedback" -> "{\"schema\": \"fulcrum-feedback-v1\", \"activeFlows\": 0, \"reward\": null}";
+                    default -> name + "\n";
+                };
+                byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+                exchange.sendResponseHeaders(200, bytes.length);
                 try (OutputStream out = exchange.getResponseBody()) {
-                    out.write(body);
+                    out.write(bytes);
                 }
             });
             server.start();
