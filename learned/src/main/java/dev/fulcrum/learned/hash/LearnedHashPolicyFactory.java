@@ -7,6 +7,7 @@ import dev.fulcrum.balancing.PolicyConfig;
 import dev.fulcrum.balancing.PolicyFactory;
 import dev.fulcrum.balancing.boundedload.BoundedLoadParameter;
 import dev.fulcrum.learned.ModelKind;
+import dev.fulcrum.learned.ModelPolicyParameters;
 import dev.fulcrum.learned.ModelRegistry;
 import dev.fulcrum.learned.ModelSlot;
 import java.nio.file.Path;
@@ -36,20 +37,7 @@ public final class LearnedHashPolicyFactory implements PolicyFactory {
     @Override
     public List<String> validate(PolicyConfig config) {
         List<String> problems = Policies.unknownParameters(config, PARAMETERS);
-        Object model = config.parameters().get("model");
-        if (!(model instanceof String path) || path.isBlank()) {
-            problems.add("model: " + (model == null ? "absent" : model) + " (expected: the path of a learned-hash .onnx file)");
-        }
-        Object name = config.parameters().get("name");
-        if (name != null && !(name instanceof String text && text.matches("[A-Za-z0-9._-]+"))) {
-            problems.add("name: " + name + " (expected: letters, digits, '.', '_' or '-')");
-        }
-        Object fallback = config.parameters().get("fallback");
-        if (fallback != null && (!(fallback instanceof String type) || type.equals(TYPE) || Policies.factory(type) == null)) {
-            List<String> types = new java.util.ArrayList<>(Policies.types());
-            types.remove(TYPE);
-            problems.add("fallback: " + fallback + " (expected one of " + types + ")");
-        }
+        problems.addAll(ModelPolicyParameters.problems(config, TYPE, "learned-hash"));
         number(config, "driftThreshold", 0, 1, false, "a KS distance in (0, 1], e.g. 0.1", problems);
         number(config, "maxImbalance", 1, 1000, false, "a share / arc ratio > 1, e.g. 1.5", problems);
         number(config, "driftMinKeys", 1, 1e12, true, "a whole number of keys >= 1, e.g. 2000", problems);

@@ -6,10 +6,10 @@ import dev.fulcrum.balancing.PolicyConfig;
 import dev.fulcrum.balancing.PolicyFactory;
 import dev.fulcrum.balancing.Policies;
 import dev.fulcrum.learned.ModelKind;
+import dev.fulcrum.learned.ModelPolicyParameters;
 import dev.fulcrum.learned.ModelRegistry;
 import dev.fulcrum.learned.ModelSlot;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -35,20 +35,7 @@ public final class LoadAwarePolicyFactory implements PolicyFactory {
     @Override
     public List<String> validate(PolicyConfig config) {
         List<String> problems = Policies.unknownParameters(config, PARAMETERS);
-        Object model = config.parameters().get("model");
-        if (!(model instanceof String path) || path.isBlank()) {
-            problems.add("model: " + (model == null ? "absent" : model) + " (expected: the path of a load-estimator .onnx file)");
-        }
-        Object name = config.parameters().get("name");
-        if (name != null && !(name instanceof String text && text.matches("[A-Za-z0-9._-]+"))) {
-            problems.add("name: " + name + " (expected: letters, digits, '.', '_' or '-')");
-        }
-        Object fallback = config.parameters().get("fallback");
-        if (fallback != null && (!(fallback instanceof String type) || type.equals(TYPE) || Policies.factory(type) == null)) {
-            List<String> types = new ArrayList<>(Policies.types());
-            types.remove(TYPE);
-            problems.add("fallback: " + fallback + " (expected one of " + types + ")");
-        }
+        problems.addAll(ModelPolicyParameters.problems(config, TYPE, "load-estimator"));
         number(config, "loadOffset", WeightMapping.DEFAULT.loadOffset(), "a number > 0", v -> v > 0 && !Double.isInfinite(v), problems);
         number(config, "minWeight", WeightMapping.DEFAULT.minWeight(), "a number in (0, 1]", v -> v > 0 && v <= 1, problems);
         number(config, "smoothing", WeightMapping.DEFAULT.smoothing(), "a number in (0, 1]", v -> v > 0 && v <= 1, problems);

@@ -6,6 +6,7 @@ import dev.fulcrum.balancing.Policies;
 import dev.fulcrum.balancing.PolicyConfig;
 import dev.fulcrum.balancing.PolicyFactory;
 import dev.fulcrum.learned.ModelKind;
+import dev.fulcrum.learned.ModelPolicyParameters;
 import dev.fulcrum.learned.ModelRegistry;
 import dev.fulcrum.learned.ModelSlot;
 import java.nio.file.Path;
@@ -39,20 +40,7 @@ public final class QNetworkPolicyFactory implements PolicyFactory {
     @Override
     public List<String> validate(PolicyConfig config) {
         List<String> problems = Policies.unknownParameters(config, PARAMETERS);
-        Object model = config.parameters().get("model");
-        if (!(model instanceof String path) || path.isBlank()) {
-            problems.add("model: " + (model == null ? "absent" : model) + " (expected: the path of a q-network .onnx file)");
-        }
-        Object name = config.parameters().get("name");
-        if (name != null && !(name instanceof String text && text.matches("[A-Za-z0-9._-]+"))) {
-            problems.add("name: " + name + " (expected: letters, digits, '.', '_' or '-')");
-        }
-        Object fallback = config.parameters().get("fallback");
-        if (fallback != null && (!(fallback instanceof String type) || type.equals(TYPE) || Policies.factory(type) == null)) {
-            List<String> types = new ArrayList<>(Policies.types());
-            types.remove(TYPE);
-            problems.add("fallback: " + fallback + " (expected one of " + types + ")");
-        }
+        problems.addAll(ModelPolicyParameters.problems(config, TYPE, "q-network"));
         problems.addAll(QNetworkSettings.problems(config.parameters()));
         return problems;
     }
