@@ -29,7 +29,7 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The learned hash's pick (compiled model, no inference) against Maglev's, on the same flows:
- * double keys (the DLB experiment) and IPv4 client addresses (the proxy).
+ * double keys (the DLB experiment) and IPv4 client addresses (the proxy); ring hash beside them.
  * Run: {@code scripts/bench-learned LearnedHashBenchmark -prof gc}.
  */
 @State(Scope.Thread)
@@ -40,7 +40,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(1)
 public class LearnedHashBenchmark {
 
-    @Param({"learned-hash", "learned-hash+bound", "maglev"})
+    @Param({"learned-hash", "learned-hash+bound", "maglev", "ring-hash"})
     String policy;
 
     @Param({"double", "ipv4"})
