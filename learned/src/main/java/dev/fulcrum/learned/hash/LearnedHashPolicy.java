@@ -92,6 +92,11 @@ public final class LearnedHashPolicy implements BalancingPolicy {
         return learned.pick(flow);
     }
 
+    /** The reference path alone, without the table (the benchmark's ablation). */
+    BalancingPolicy reference() {
+        return learned;
+    }
+
     /** The table the fast path reads (tests). */
     LearnedHashArcTable table() {
         return table;
