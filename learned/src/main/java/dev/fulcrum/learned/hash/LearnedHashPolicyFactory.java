@@ -63,7 +63,9 @@ public final class LearnedHashPolicyFactory implements PolicyFactory {
         BalancingPolicy learned = BoundedLoadParameter.policy(ring, hash, config);
         String fallbackType = (String) config.parameters().getOrDefault("fallback", "maglev");
         BalancingPolicy fallback = Policies.create(backends, PolicyConfig.of(fallbackType), before == null ? null : before.fallback());
-        return new LearnedHashPolicy(slot, ring, learned, fallback);
+        // The fast path answers as HashingPolicy's first probe does; the bounded walk reads loads on every pick.
+        KeyTap fastTap = BoundedLoadParameter.isSet(config) ? null : monitor.tap();
+        return new LearnedHashPolicy(slot, ring, learned, fallback, fastTap).withFastPath();
     }
 
     private static void number(PolicyConfig config, String key, double above, double atMost, boolean whole, String expected,

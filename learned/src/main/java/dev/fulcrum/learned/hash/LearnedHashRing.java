@@ -24,6 +24,12 @@ import java.util.Map;
  * changes agrees. Points are longs in [0, {@link #SCALE}]; a key's position p in [0, 1) is
  * {@code p * SCALE}. The preference sequence for retries and the bounded-load walk is the next
  * server clockwise.
+ *
+ * <p>{@link #first} runs per pick: instead of a binary search over the points (log2 n dependent,
+ * badly predicted branches), an index over the top bits of the position gives the first point at
+ * or after the start of the position's slice of the circle, and a short forward scan (usually no
+ * step: the index has at least four slices per point) finds the answer, the same point the binary
+ * search finds.
  */
 public final class LearnedHashRing implements HashRing {
 
@@ -33,11 +39,25 @@ public final class LearnedHashRing implements HashRing {
     private final BackendSet backends;
     private final long[] points;
     private final BackendState[] owners;
+    /** For each slice {@code s} of the circle (positions {@code s << shift} on), the first point at or after its start. */
+    private final int[] firstInSlice;
+    private final int shift;
 
     private LearnedHashRing(BackendSet backends, long[] points, BackendState[] owners) {
         this.backends = backends;
         this.points = points;
         this.owners = owners;
+        int bits = Math.min(20, Math.max(10, 64 - Long.numberOfLeadingZeros(Math.max(1, points.length)) + 2));
+        this.shift = 62 - bits;
+        this.firstInSlice = new int[1 << bits];
+        int point = 0;
+        for (int slice = 0; slice < firstInSlice.length; slice++) {
+            long start = (long) slice << shift;
+            while (point < points.length && points[point] < start) {
+                point++;
+            }
+            firstInSlice[slice] = point;
+        }
     }
 
     /** Places {@code backends}, keeping the points of those {@code previous} already placed (by name). */
@@ -114,6 +134,25 @@ public final class LearnedHashRing implements HashRing {
     /** The first point at or after {@code position} (a long in [0, SCALE)), wrapping to the first. */
     @Override
     public int first(long position) {
+        if (position < 0 || position >= SCALE) {
+            return searchFirst(position);
+        }
+        long[] points = this.points;
+        int i = firstInSlice[(int) (position >>> shift)];
+        while (i < points.length && points[i] < position) {
+            i++;
+        }
+        return i == points.length ? 0 : i;
+    }
+
+    /** {@link #first} by binary search (positions outside the circle's scale). */
+    int searchFirst(long position) {
+        int first = unwrappedFirst(position);
+        return first == points.length ? 0 : first;
+    }
+
+    /** The index of the first point at or after {@code position}; the number of points when none is (before wrapping). */
+    int unwrappedFirst(long position) {
         int low = 0;
         int high = points.length;
         while (low < high) {
@@ -124,7 +163,12 @@ public final class LearnedHashRing implements HashRing {
                 high = mid;
             }
         }
-        return low == points.length ? 0 : low;
+        return low;
+    }
+
+    /** The points in clockwise order (tests: arc boundaries). */
+    long[] points() {
+        return points.clone();
     }
 
     @Override

@@ -29,7 +29,7 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The learned hash's pick (compiled model, no inference) against Maglev's, on the same flows:
- * double keys (the DLB experiment) and IPv4 client addresses (the proxy).
+ * double keys (the DLB experiment) and IPv4 client addresses (the proxy); ring hash beside them.
  * Run: {@code scripts/bench-learned LearnedHashBenchmark -prof gc}.
  */
 @State(Scope.Thread)
@@ -40,7 +40,8 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(1)
 public class LearnedHashBenchmark {
 
-    @Param({"learned-hash", "learned-hash+bound", "maglev"})
+    /** {@code learned-hash-reference}: the same policy's reference path alone (grid and ring search, no arc table). */
+    @Param({"learned-hash", "learned-hash-reference", "learned-hash+bound", "maglev", "ring-hash"})
     String policy;
 
     @Param({"double", "ipv4"})
@@ -58,11 +59,14 @@ public class LearnedHashBenchmark {
         }
         Path model = Path.of(System.getProperty("fulcrum.bench.model", "learned/src/test/resources/models/learned-hash.onnx"));
         PolicyConfig config = switch (policy) {
-            case "learned-hash" -> new PolicyConfig("learned-hash", Map.of("model", model.toString(), "name", "bench"));
+            case "learned-hash", "learned-hash-reference" -> new PolicyConfig("learned-hash", Map.of("model", model.toString(), "name", "bench"));
             case "learned-hash+bound" -> new PolicyConfig("learned-hash", Map.of("model", model.toString(), "name", "bench", "boundedLoad", 1.25));
             default -> PolicyConfig.of(policy);
         };
         picker = Policies.create(BackendSet.of(backends), config, null);
+        if (policy.equals("learned-hash-reference")) {
+            picker = ((LearnedHashPolicy) picker).reference(); // the grid and ring search, without the arc table
+        }
         if (picker instanceof LearnedHashPolicy learned && learned.slot().compiled() == null) {
             throw new IllegalStateException("the model did not load: " + learned.slot().status().get("lastError"));
         }
