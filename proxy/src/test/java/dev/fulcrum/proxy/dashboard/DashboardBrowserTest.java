@@ -190,14 +190,19 @@ class DashboardBrowserTest {
     }
 
     private String get(String path) throws Exception {
-        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(fulcrum.adminUrl(path))).build(),
+        return getOk(fulcrum.adminUrl(path));
+    }
+
+    /** The body of a GET that must answer 200 (the dashboard tests' admin API reads). */
+    static String getOk(String url) throws Exception {
+        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url)).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).isEqualTo(200);
         return response.body();
     }
 
     /** Waits (60 s at most: the machine is shared) until {@code condition} holds. */
-    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
+    static void await(String what, BooleanSupplier condition) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
