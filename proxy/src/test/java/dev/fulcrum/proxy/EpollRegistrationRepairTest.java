@@ -29,6 +29,9 @@ class EpollRegistrationRepairTest {
             TestWaits.until(() -> backend.accepted() == 1, "the flow reached its backend");
             Channel clientSide = proxy.clientChannels(TestConfigs.LISTENER).get(0);
             ProxiedFlow flow = clientSide.pipeline().get(RelayHandler.class).flow();
+            // The backend accepting comes before the proxy's loop handles its connect completion.
+            TestWaits.until(() -> clientSide.eventLoop().submit(() -> flow.channel(ProxiedFlow.Side.BACKEND) != null)
+                    .syncUninterruptibly().getNow(), "the proxy saw its backend connection complete");
             boolean[] repaired = clientSide.eventLoop().submit(() -> new boolean[] {
                     EpollRegistrationRepair.isInstalled(flow.channel(ProxiedFlow.Side.CLIENT)),
                     EpollRegistrationRepair.isInstalled(flow.channel(ProxiedFlow.Side.BACKEND))}).get(5, TimeUnit.SECONDS);
