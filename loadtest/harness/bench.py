@@ -35,7 +35,9 @@ class Settings:
         self.close_connections = 32
         self.latency_rate = args.latency_rate
         self.latency_connections = 16
-        self.latency_warmup = min(2.0, args.seconds / 2)
+        # The generator's own JVM compiles for its first seconds; its measured period starts once
+        # the warm-up's requests are answered (FixedRateLatency), so a short run only shortens this.
+        self.latency_warmup = min(5.0, max(1.0, args.seconds))
         self.idle_connections = args.idle_connections
         self.tools_classpath = args.tools_classpath
 

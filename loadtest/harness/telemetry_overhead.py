@@ -41,7 +41,10 @@ KINDS = ("idle", "keepalive", "newconn", "max-keepalive", "max-newconn", "syscal
 def parse_args(argv):
     p = argparse.ArgumentParser(prog="scripts/telemetry-overhead", description=__doc__.split("\n\n")[0])
     p.add_argument("--rounds", type=int, default=7)
-    p.add_argument("--seconds", type=float, default=15, help="per fixed-rate run (plus 1 s of unrecorded warm-up)")
+    p.add_argument("--seconds", type=float, default=15, help="per fixed-rate run (after --latency-warmup)")
+    p.add_argument("--latency-warmup", type=float, default=5,
+                   help="seconds of unrecorded fixed-rate load first; the generator's JVM compiles meanwhile, and the"
+                        " measured period starts once these requests are answered")
     p.add_argument("--keepalive-rate", type=float, default=300, help="requests/s over 16 keep-alive connections")
     p.add_argument("--newconn-rate", type=float, default=100, help="new connections/s (one request each)")
     p.add_argument("--max-seconds", type=int, default=5, help="per wrk run of the max-* workloads")
@@ -105,13 +108,13 @@ def fixed_rate(peers, order, backends, args, kind, load_cpus):
     tools = {}
     for mode in order:
         argv = pinned(load_cpus, ["java", "-XX:+UseSerialGC", "-cp", args.tools_classpath, "dev.fulcrum.loadtest.FixedRateLatency",
-                                  f"127.0.0.1:{peers[mode].http_port}", str(rate), str(connections), str(args.seconds), "1"]
+                                  f"127.0.0.1:{peers[mode].http_port}", str(rate), str(connections), str(args.seconds), str(args.latency_warmup)]
                       + (["--new-connection"] if kind == "newconn" else []))
         tools[mode] = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     results = {}
     for mode in order:
         try:
-            out, err = tools[mode].communicate(timeout=args.seconds + 120)
+            out, err = tools[mode].communicate(timeout=args.seconds + args.latency_warmup + 150)
         except subprocess.TimeoutExpired as e:
             raise BenchFailure(f"FixedRateLatency against {peers[mode].name} did not finish") from e
         if tools[mode].returncode != 0:
@@ -124,7 +127,8 @@ def fixed_rate(peers, order, backends, args, kind, load_cpus):
         # Below capacity every request due is answered; when the machine starved the load
         # generator, the proxy or the backend, requests queue (p99 in seconds). CPU per request
         # stays meaningful; the latency of such a run does not: the report counts the runs that kept up.
-        r["keptUp"] = r["completed"] >= 0.99 * rate * (args.seconds + 1) and r["unfinished"] == 0
+        r["keptUp"] = (r["completed"] >= 0.99 * rate * (args.seconds + args.latency_warmup) and r["unfinished"] == 0
+                       and r["warmupDrained"])
     carried = backends.requests_served() - served
     completed = sum(r["completed"] for r in results.values())
     if carried < 0.9 * completed or min(r["completed"] for r in results.values()) <= 0:

@@ -44,7 +44,12 @@ import org.HdrHistogram.Histogram;
  * requests queue here and their wait counts, so a stall is not hidden by the load generator
  * politely waiting (coordinated omission, Gil Tene, "How NOT to measure latency"). Each connection
  * carries one request at a time (no pipelining). Requests due during the warm-up are sent but not
- * recorded. Prints one JSON object: percentiles in microseconds, counts, errors.
+ * recorded; the measured period starts on a fresh schedule once every warm-up request has been
+ * answered: a backlog the generator built while its own JVM was still compiling (two generators
+ * starting on one shared core fell seconds behind in their first seconds) is the generator's, and
+ * carried over it had been a p99 of a second for any target, a direct connection included. How long
+ * that drain took is reported ({@code warmupDrainMillis}). Prints one JSON object: percentiles in
+ * microseconds, counts, errors, and the worst latency of each measured second.
  *
  * <p>With {@code --new-connection} every request opens a TCP connection of its own, sends
  * {@code Connection: close} and closes it when the response has arrived (one flow per request, a
@@ -63,6 +68,8 @@ public final class FixedRateLatency {
     /** One TCP connection per request (Connection: close) instead of a fixed set of keep-alive ones. */
     private final boolean newConnectionEach;
     private final Histogram latencyMicros = new Histogram(TimeUnit.SECONDS.toMicros(60), 3);
+    /** The worst latency of the requests due in each second of the measured period: where a tail comes from. */
+    private final long[] maxMicrosBySecond;
     /** Intended send times of requests due but not yet sent (no idle connection). */
     private final ArrayDeque<Long> due = new ArrayDeque<>();
     private final ArrayDeque<Connection> idle = new ArrayDeque<>();
@@ -71,8 +78,10 @@ public final class FixedRateLatency {
     private final String host;
     private EventLoop loop;
     private Bootstrap bootstrap;
-    /** Written before the pacing starts, read by the loop's tasks that the pacer submits after it. */
-    private volatile long startNanos;
+    /** When the measured schedule starts; requests intended before it are the warm-up's, not recorded. */
+    private volatile long measureStartNanos = Long.MAX_VALUE;
+    private long warmupDrainNanos;
+    private boolean warmupDrained = true;
     private long sent;
     private long completed;
     private long errors;
@@ -95,6 +104,7 @@ public final class FixedRateLatency {
         this.measureNanos = (long) (seconds * 1e9);
         this.host = target.getHostString() + ":" + target.getPort();
         this.newConnectionEach = newConnectionEach;
+        this.maxMicrosBySecond = new long[(int) Math.ceil(seconds)];
     }
 
     /**
@@ -205,13 +215,15 @@ public final class FixedRateLatency {
             }).sync();
             // Give the connections a moment to be established before the first request is due.
             Thread.sleep(200);
-            startNanos = System.nanoTime();
-            pace();
-            // Let the last requests finish (up to 5 s); whatever is still waiting then is recorded as is.
-            long graceEnd = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-            while (System.nanoTime() < graceEnd && !loop.submit(() -> due.isEmpty() && sent == completed).get()) {
-                Thread.sleep(10);
+            if (warmupNanos > 0) {
+                long warmupEnd = pace(System.nanoTime(), warmupNanos);
+                warmupDrained = drain(TimeUnit.SECONDS.toNanos(30));
+                warmupDrainNanos = Math.max(0, System.nanoTime() - warmupEnd);
             }
+            measureStartNanos = System.nanoTime();
+            pace(measureStartNanos, measureNanos);
+            // Let the last requests finish (up to 5 s); whatever is still waiting then is recorded as is.
+            drain(TimeUnit.SECONDS.toNanos(5));
             return loop.submit(this::stopAndReport).get();
         } catch (java.util.concurrent.ExecutionException e) {
             throw new IllegalStateException(e.getCause());
@@ -270,13 +282,13 @@ public final class FixedRateLatency {
      * event loop itself proved too coarse at sub-millisecond intervals.) Lateness of this thread or
      * of the loop counts in the latency, as it must, and is the same for every target.
      */
-    private void pace() {
-        long end = startNanos + warmupNanos + measureNanos;
+    private long pace(long start, long durationNanos) {
+        long end = start + durationNanos;
         double nanosPerRequest = 1e9 / ratePerSecond;
         for (long i = 0; ; i++) {
-            long intended = startNanos + (long) (i * nanosPerRequest);
+            long intended = start + (long) (i * nanosPerRequest);
             if (intended >= end) {
-                return;
+                return end;
             }
             long wait = intended - System.nanoTime();
             if (wait > 0) {
@@ -284,6 +296,18 @@ public final class FixedRateLatency {
             }
             loop.execute(() -> dispatch(intended));
         }
+    }
+
+    /** Waits up to the limit until every request sent so far is answered and none waits; true if so. */
+    private boolean drain(long limitNanos) throws InterruptedException, java.util.concurrent.ExecutionException {
+        long deadline = System.nanoTime() + limitNanos;
+        while (!loop.submit(() -> due.isEmpty() && sent == completed).get()) {
+            if (System.nanoTime() - deadline > 0) {
+                return false;
+            }
+            Thread.sleep(10);
+        }
+        return true;
     }
 
     private void dispatch(long intended) {
@@ -305,9 +329,7 @@ public final class FixedRateLatency {
         if (!ok) {
             errors++;
         }
-        if (intendedNanos - startNanos >= warmupNanos) {
-            latencyMicros.recordValue(Math.min(latencyMicros.getHighestTrackableValue(), Math.max(0, (now - intendedNanos) / 1000)));
-        }
+        record(now, intendedNanos);
         becameIdle(connection);
     }
 
@@ -331,27 +353,33 @@ public final class FixedRateLatency {
         // far: dropping them would hide exactly the stalls this tool is for.
         long unfinished = due.size() + (sent - completed);
         for (long intended : due) {
-            recordUnfinished(now, intended);
+            record(now, intended);
         }
         for (Connection connection : all) {
             if (connection.intendedNanos != 0) {
-                recordUnfinished(now, connection.intendedNanos);
+                record(now, connection.intendedNanos);
             }
         }
         double seconds = measureNanos / 1e9;
         return String.format(Locale.ROOT,
                 "{\"target\":\"%s\",\"rate\":%.1f,\"connections\":%d,\"seconds\":%.1f,\"recorded\":%d,\"completed\":%d,"
                         + "\"unfinished\":%d,\"errors\":%d,\"achievedRate\":%.1f,\"p50Micros\":%d,\"p90Micros\":%d,"
-                        + "\"p99Micros\":%d,\"p999Micros\":%d,\"maxMicros\":%d}",
+                        + "\"p99Micros\":%d,\"p999Micros\":%d,\"maxMicros\":%d,\"maxMicrosBySecond\":%s,"
+                        + "\"warmupDrainMillis\":%d,\"warmupDrained\":%b}",
                 target.getHostString() + ":" + target.getPort(), ratePerSecond, connections, seconds,
                 latencyMicros.getTotalCount(), completed, unfinished, errors, latencyMicros.getTotalCount() / seconds,
                 latencyMicros.getValueAtPercentile(50), latencyMicros.getValueAtPercentile(90),
-                latencyMicros.getValueAtPercentile(99), latencyMicros.getValueAtPercentile(99.9), latencyMicros.getMaxValue());
+                latencyMicros.getValueAtPercentile(99), latencyMicros.getValueAtPercentile(99.9), latencyMicros.getMaxValue(),
+                java.util.Arrays.toString(maxMicrosBySecond).replace(" ", ""), warmupDrainNanos / 1_000_000, warmupDrained);
     }
 
-    private void recordUnfinished(long now, long intended) {
-        if (intended - startNanos >= warmupNanos) {
-            latencyMicros.recordValue(Math.min(latencyMicros.getHighestTrackableValue(), (now - intended) / 1000));
+    private void record(long now, long intended) {
+        if (intended >= measureStartNanos) {
+            long sinceMeasuring = intended - measureStartNanos;
+            long micros = Math.min(latencyMicros.getHighestTrackableValue(), Math.max(0, (now - intended) / 1000));
+            latencyMicros.recordValue(micros);
+            int second = (int) Math.min(maxMicrosBySecond.length - 1, sinceMeasuring / 1_000_000_000L);
+            maxMicrosBySecond[second] = Math.max(maxMicrosBySecond[second], micros);
         }
     }
 

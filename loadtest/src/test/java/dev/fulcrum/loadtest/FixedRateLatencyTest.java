@@ -128,4 +128,23 @@ class FixedRateLatencyTest {
             assertThat(report.path("maxMicros").asLong()).isGreaterThanOrEqualTo(500_000);
         }
     }
+
+    @Test
+    void aBacklogFromTheWarmUpIsNotCarriedIntoTheMeasuredPeriod() throws Exception {
+        try (StallingServer server = new StallingServer()) {
+            // The server answers nothing for its first 1.9 s; the warm-up ends about 0.7 s in (0.2 s
+            // to connect, 0.5 s of warm-up). Measured on the warm-up's schedule, every request due
+            // from then would wait until 1.9 s (over a second); the measured period starts once the
+            // warm-up's requests are answered instead.
+            FixedRateLatency load = new FixedRateLatency(server.address(), 100, 4, 0.5, 1);
+            server.stallUntilNanos.set(System.nanoTime() + 1_900_000_000L);
+            JsonNode report = new ObjectMapper().readTree(load.run());
+
+            assertThat(report.path("recorded").asLong()).isEqualTo(100);
+            assertThat(report.path("warmupDrained").asBoolean()).isTrue();
+            assertThat(report.path("warmupDrainMillis").asLong()).as(report.toString()).isGreaterThanOrEqualTo(600);
+            assertThat(report.path("maxMicros").asLong()).as("no measured request waited for the warm-up's stall: " + report).isLessThan(600_000);
+            assertThat(report.path("maxMicrosBySecond")).hasSize(1);
+        }
+    }
 }
