@@ -19,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,7 +29,9 @@ import org.slf4j.LoggerFactory;
  * control tick at a time: for every pool, the reward of the flows it sent to each backend
  * ({@link PoolRewards}); for {@code q-network} pools, the children's reports ({@link FeedbackPoller},
  * polled for the next tick), the policy's tick (state -> Q -> selection distribution), and the
- * transitions (state, action, reward, next state) appended to the pool's {@code transitions} file.
+ * transitions (state, action, reward, next state): appended to the pool's {@code transitions} file
+ * and handed to the transition sink (telemetry: {@code /api/stream?lines=transitions} and the
+ * dataset's transitions file), the same NDJSON line everywhere.
  * It also builds what {@code GET /api/feedback} serves: each pool's active flows and reward, for
  * this Fulcrum's own parents.
  *
@@ -53,6 +56,7 @@ public final class TierFeedback implements AutoCloseable {
     private final Duration tick;
     private final LongSupplier clock;
     private final FeedbackPoller poller;
+    private final Consumer<List<String>> transitionSink;
     private final Map<String, PoolState> pools = new HashMap<>();
     private final Map<Path, TransitionWriter> writers = new HashMap<>();
     private final Set<Path> failedWriters = new HashSet<>();
@@ -61,13 +65,23 @@ public final class TierFeedback implements AutoCloseable {
     private volatile Map<String, Object> published = Map.of("schema", SCHEMA, "activeFlows", 0, "pools", Map.of());
 
     public TierFeedback(MeterRegistry registry, Duration tick) {
-        this(registry, tick, System::nanoTime);
+        this(registry, tick, lines -> { });
+    }
+
+    /** @param transitionSink takes each tick's transitions (NDJSON lines, each ending in a newline), on the control thread */
+    public TierFeedback(MeterRegistry registry, Duration tick, Consumer<List<String>> transitionSink) {
+        this(registry, tick, System::nanoTime, transitionSink);
     }
 
     TierFeedback(MeterRegistry registry, Duration tick, LongSupplier clock) {
+        this(registry, tick, clock, lines -> { });
+    }
+
+    TierFeedback(MeterRegistry registry, Duration tick, LongSupplier clock, Consumer<List<String>> transitionSink) {
         this.registry = registry;
         this.tick = tick;
         this.clock = clock;
+        this.transitionSink = transitionSink;
         this.poller = new FeedbackPoller(clock, (url, result) -> Counter.builder("fulcrum.feedback.polls")
                 .description("Polls of children's GET /api/feedback, by result (ok, timeout, error, invalid)")
                 .tags("url", url.toString(), "result", result).register(registry).increment());
@@ -137,7 +151,7 @@ public final class TierFeedback implements AutoCloseable {
                     .set(q.usesModel() ? 1 : 0);
             Counter.builder("fulcrum.qnetwork.ticks").description("q-network control ticks by outcome (inferred, unchanged, fallback, refused)")
                     .tags("pool", name, "outcome", outcomeTag(now.outcome())).register(registry).increment();
-            if (q.settings().transitions() != null && state.policy == q && state.previous != null) {
+            if (state.policy == q && state.previous != null) {
                 writeTransitions(name, q, state.previous, now, samples);
             }
             state.policy = q;
@@ -217,6 +231,33 @@ public final class TierFeedback implements AutoCloseable {
         if (samples.isEmpty()) {
             return;
         }
+        long now = System.currentTimeMillis();
+        List<String> lines = new ArrayList<>(samples.size());
+        for (PoolRewards.Sample sample : samples) {
+            Map<String, Object> line = new LinkedHashMap<>();
+            line.put("kind", "transition");
+            line.put("pool", pool);
+            line.put("timestampMillis", now);
+            line.put("state", TransitionWriter.state(before.own(), before.others(), before.present()));
+            line.put("action", sample.backend());
+            line.put("backend", q.backends().get(sample.backend()).backend().name());
+            line.put("flows", sample.flows());
+            line.put("reward", sample.reward());
+            line.put("rtt", sample.rtt());
+            line.put("minRtt", sample.minRtt());
+            line.put("loss", sample.loss());
+            line.put("childReward", sample.childReward());
+            line.put("fct", Double.isFinite(sample.fct()) ? sample.fct() : null);
+            line.put("next", TransitionWriter.state(after.own(), after.others(), after.present()));
+            lines.add(TransitionWriter.line(line));
+        }
+        Counter.builder("fulcrum.qnetwork.transitions")
+                .description("Transitions produced (to the pool's transitions file, the stream and the dataset)")
+                .tags("pool", pool).register(registry).increment(samples.size());
+        transitionSink.accept(lines);
+        if (q.settings().transitions() == null) {
+            return;
+        }
         Path file = Path.of(q.settings().transitions());
         if (failedWriters.contains(file)) {
             return;
@@ -227,26 +268,9 @@ public final class TierFeedback implements AutoCloseable {
                 writer = new TransitionWriter(file);
                 writers.put(file, writer);
             }
-            long now = System.currentTimeMillis();
-            for (PoolRewards.Sample sample : samples) {
-                Map<String, Object> line = new LinkedHashMap<>();
-                line.put("pool", pool);
-                line.put("timestampMillis", now);
-                line.put("state", TransitionWriter.state(before.own(), before.others(), before.present()));
-                line.put("action", sample.backend());
-                line.put("backend", q.backends().get(sample.backend()).backend().name());
-                line.put("flows", sample.flows());
-                line.put("reward", sample.reward());
-                line.put("rtt", sample.rtt());
-                line.put("minRtt", sample.minRtt());
-                line.put("loss", sample.loss());
-                line.put("childReward", sample.childReward());
-                line.put("fct", Double.isFinite(sample.fct()) ? sample.fct() : null);
-                line.put("next", TransitionWriter.state(after.own(), after.others(), after.present()));
+            for (String line : lines) {
                 writer.write(line);
             }
-            Counter.builder("fulcrum.qnetwork.transitions").description("Transitions written to the pool's transitions file")
-                    .tags("pool", pool).register(registry).increment(samples.size());
         } catch (IOException e) {
             failedWriters.add(file);
             log.error("pool {}: policy.transitions: writing {} failed, no more transitions will be written there: {}", pool, file, e.toString());
