@@ -224,16 +224,20 @@ def export(model, path, actions, flow_scale, version, extra=None, check_rows=256
 
 
 def follow(transitions, out, actions, flow_scale, network="slot", algorithm="ddqn", gamma=0.9, steps=500, interval=30.0,
-           min_new=50, rounds=None, seed=0, version_prefix="follow", log=None, sleep=time.sleep):
+           min_new=50, rounds=None, seed=0, version_prefix="follow", log=None, sleep=time.sleep, publish=None,
+           duration=None, clock=time.monotonic):
     """Retrains whenever min_new transitions were appended, warm-starting from the last model, and
-    replaces ``out`` atomically each time (the proxy's model watcher hot-swaps it). ``rounds``
-    bounds the number of models written (None: until interrupted)."""
+    replaces ``out`` atomically each time (the proxy's model watcher hot-swaps it); ``publish(version)``,
+    when given, is called after each export (qfollow: POST /api/models/{name}) and what it returns is
+    logged with the round. ``rounds`` bounds the number of models written and ``duration`` the seconds
+    spent (None: until interrupted)."""
     model = make_network(network, actions)
     seen = 0
     written = 0
     last_count = 0
     all_data = None
-    while rounds is None or written < rounds:
+    started = clock()
+    while (rounds is None or written < rounds) and (duration is None or clock() - started < duration):
         data = read_transitions(transitions, actions, flow_scale, start_line=seen) if os.path.exists(transitions) else None
         if data is not None and data[0].shape[0] > 0:
             seen = data[4]
@@ -245,8 +249,9 @@ def follow(transitions, out, actions, flow_scale, network="slot", algorithm="ddq
             export(model, out, actions, flow_scale, version, extra={"fulcrum.algorithm": algorithm}, seed=seed)
             written += 1
             last_count = all_data[0].shape[0]
+            published = publish(version) if publish else {}
             if log:
-                log(json.dumps(dict(stats, model=out, version=version)))
+                log(json.dumps(dict(stats, model=out, version=version, **published)))
             continue
         sleep(interval)
     return written
