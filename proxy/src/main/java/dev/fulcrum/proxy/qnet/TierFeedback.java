@@ -62,6 +62,12 @@ public final class TierFeedback implements AutoCloseable {
     private final Set<Path> failedWriters = new HashSet<>();
     /** 1 while the pool's q-network model picks, 0 while its fallback does (held here: gauges keep weak references). */
     private final Map<String, java.util.concurrent.atomic.AtomicInteger> usesModel = new HashMap<>();
+    /** Pools that have q-network meters, and the feedback URLs polled (control thread writes; poll callbacks read). */
+    private final Set<String> meteredPools = new HashSet<>();
+    private volatile Set<URI> polledUrls = Set.of();
+    static final String POLLS = "fulcrum.feedback.polls";
+    static final List<String> POOL_METERS = List.of("fulcrum.qnetwork.ticks", "fulcrum.qnetwork.model.active",
+            "fulcrum.qnetwork.transitions");
     private volatile Map<String, Object> published = Map.of("schema", SCHEMA, "activeFlows", 0, "pools", Map.of());
 
     public TierFeedback(MeterRegistry registry, Duration tick) {
@@ -82,9 +88,13 @@ public final class TierFeedback implements AutoCloseable {
         this.tick = tick;
         this.clock = clock;
         this.transitionSink = transitionSink;
-        this.poller = new FeedbackPoller(clock, (url, result) -> Counter.builder("fulcrum.feedback.polls")
-                .description("Polls of children's GET /api/feedback, by result (ok, timeout, error, invalid)")
-                .tags("url", url.toString(), "result", result).register(registry).increment());
+        this.poller = new FeedbackPoller(clock, (url, result) -> {
+            // A poll that ends after its URL left the configuration must not bring its meter back.
+            if (polledUrls.contains(url)) {
+                Counter.builder(POLLS).description("Polls of children's GET /api/feedback, by result (ok, timeout, error, invalid)")
+                        .tags("url", url.toString(), "result", result).register(registry).increment();
+            }
+        });
     }
 
     /** One control tick over the current pools' policies and this tick's features (telemetry's, may be empty). */
@@ -94,6 +104,7 @@ public final class TierFeedback implements AutoCloseable {
             byPool.computeIfAbsent(vector.pool(), p -> new ArrayList<>()).add(vector);
         }
         pools.keySet().retainAll(policies.keySet());
+        removeMetersOfGonePools(policies); // before this tick's polls start, so that their results count
         Map<String, Object> out = new LinkedHashMap<>();
         long total = 0;
         for (Map.Entry<String, BalancingPolicy> entry : policies.entrySet()) {
@@ -110,6 +121,39 @@ public final class TierFeedback implements AutoCloseable {
         all.put("reward", weightedReward(out));
         all.put("pools", out);
         published = all;
+    }
+
+    /**
+     * A pool removed by a reload, or no longer q-network, loses its q-network meters, and a feedback
+     * URL no pool polls any more loses its poll counters, so that /metrics shows only what runs.
+     */
+    private void removeMetersOfGonePools(Map<String, BalancingPolicy> policies) {
+        Set<URI> urls = new HashSet<>();
+        Set<String> qnet = new HashSet<>();
+        policies.forEach((name, policy) -> {
+            if (policy instanceof QNetworkPolicy q) {
+                qnet.add(name);
+                urls.addAll(q.settings().feedback().values());
+            }
+        });
+        for (String gone : new ArrayList<>(meteredPools)) {
+            if (!qnet.contains(gone)) {
+                for (String meter : POOL_METERS) {
+                    registry.find(meter).tag("pool", gone).meters().forEach(registry::remove);
+                }
+                usesModel.remove(gone);
+                meteredPools.remove(gone);
+            }
+        }
+        meteredPools.addAll(qnet);
+        if (!urls.equals(polledUrls)) {
+            for (URI url : polledUrls) {
+                if (!urls.contains(url)) {
+                    registry.find(POLLS).tag("url", url.toString()).meters().forEach(registry::remove);
+                }
+            }
+            polledUrls = Set.copyOf(urls);
+        }
     }
 
     private static Double weightedReward(Map<String, Object> pools) {
