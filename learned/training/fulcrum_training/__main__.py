@@ -104,6 +104,9 @@ def add_q_commands(commands):
         q.add_argument("--steps", type=int, default=2000, help="gradient steps per training (default 2000)")
         q.add_argument("--seed", type=int, default=0)
         q.add_argument("--version", default=None, help="the model's version (default: the UTC time)")
+        q.add_argument("--reward", choices=("proxy", "fct"), default="proxy",
+                       help="proxy: the reward the proxy wrote (formula (5)); fct: min(1, --fct-ref / the tick's FCT)")
+        q.add_argument("--fct-ref", type=float, default=None, help="with --reward fct: the FCT (s) of a flow that never queued")
         if name == "follow-q":
             q.add_argument("--interval", type=float, default=30.0, help="seconds between looks at the file (default 30)")
             q.add_argument("--min-new", type=int, default=50, help="new transitions that trigger a retraining (default 50)")
@@ -136,11 +139,12 @@ def run_q_command(args):
             return 2
         written = qnet.follow(args.transitions, args.out, args.actions, args.flow_scale, args.network, args.algorithm,
                               args.gamma, args.steps, args.interval, args.min_new, args.rounds, args.seed,
-                              args.version or "follow", log, duration=args.duration)
+                              args.version or "follow", log, duration=args.duration, reward_from=args.reward,
+                              fct_ref=args.fct_ref)
         print(json.dumps({"models": written, "model": args.out}))
         return 0
     try:
-        data = qnet.read_transitions(args.transitions, args.actions, args.flow_scale)
+        data = qnet.read_transitions(args.transitions, args.actions, args.flow_scale, reward_from=args.reward, fct_ref=args.fct_ref)
         model = qnet.make_network(args.network, args.actions)
         stats = qnet.train(model, data, args.actions, args.algorithm, args.gamma, args.steps, seed=args.seed, log=log)
     except (OSError, ValueError) as e:
@@ -149,7 +153,7 @@ def run_q_command(args):
     version = args.version or default_version()
     qnet.export(model, args.out, args.actions, args.flow_scale, version,
                 extra={"fulcrum.algorithm": args.algorithm, "fulcrum.network": args.network}, seed=args.seed)
-    stats.update({"model": args.out, "version": version})
+    stats.update({"model": args.out, "version": version, "reward": args.reward})
     print(json.dumps(stats))
     return 0
 

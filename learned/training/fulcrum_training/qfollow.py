@@ -110,7 +110,7 @@ def run(args, log):
         written = qnet.follow(args.transitions, out, args.actions, args.flow_scale, args.network, args.algorithm,
                               args.gamma, args.steps, args.interval, args.min_new, args.rounds, args.seed,
                               args.version or "follow", log, publish=publisher(api, args.name, log),
-                              duration=args.duration)
+                              duration=args.duration, reward_from=args.reward, fct_ref=args.fct_ref)
     except (OSError, RuntimeError, ValueError) as e:
         print("error: %s" % e, file=sys.stderr)
         return 1

@@ -72,7 +72,7 @@ class FollowQAdminTest(unittest.TestCase):
             args = argparse.Namespace(admin="http://127.0.0.1:%d" % server.server_address[1], name="q", token_file=token,
                                       out=None, from_stream=True, pool="web", transitions=local, actions=2, flow_scale=10.0,
                                       network="slot", algorithm="ddqn", gamma=0.9, steps=20, interval=0.05, min_new=10,
-                                      rounds=1, duration=60, seed=0, version=None)
+                                      rounds=1, duration=60, seed=0, version=None, reward="proxy", fct_ref=None)
             logged = []
             try:
                 self.assertEqual(qfollow.run(args, logged.append), 0)
