@@ -44,8 +44,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Usage: {@code ThreeTierExperiment collect OUT [SECONDS=40] [MAIN_RATE=14] [CROSS_RATE=7] [SPEED=0.1]}
  * and {@code ThreeTierExperiment compare OUT FEEDBACK_MODEL IFS_RL_MODEL [SECONDS=30] [ROUNDS=3]
- * [MAIN_RATE=14] [CROSS_RATE=7] [SPEED=0.1]}. Bounded: each run lasts SECONDS plus up to 20 s of
- * grace and 15 s of waiting for the servers to drain.
+ * [MAIN_RATE=14] [CROSS_RATE=7] [SPEED=0.1] [TEMPERATURE=1]} (the q-network policies' Boltzmann
+ * temperature). Bounded: each run lasts SECONDS plus up to 20 s of grace and 15 s of waiting for
+ * the servers to drain.
  */
 public final class ThreeTierExperiment {
 
@@ -70,7 +71,7 @@ public final class ThreeTierExperiment {
         if (args.length < 2 || !(args[0].equals("collect") || args[0].equals("compare")) || args[0].equals("compare") && args.length < 4) {
             System.err.println("usage: ThreeTierExperiment collect OUT [SECONDS=40] [MAIN_RATE=14] [CROSS_RATE=7] [SPEED=0.1]\n"
                     + "       ThreeTierExperiment compare OUT FEEDBACK_MODEL IFS_RL_MODEL [SECONDS=30] [ROUNDS=3] [MAIN_RATE=14]"
-                    + " [CROSS_RATE=7] [SPEED=0.1]");
+                    + " [CROSS_RATE=7] [SPEED=0.1] [TEMPERATURE=1]");
             System.exit(2);
         }
         Path out = Path.of(args[1]).toAbsolutePath();
@@ -80,7 +81,7 @@ public final class ThreeTierExperiment {
         } else {
             Map<String, Path> models = Map.of("feedback", Path.of(args[2]).toAbsolutePath(), "ifs-rl", Path.of(args[3]).toAbsolutePath());
             List<Row> rows = compare(out, models, intArg(args, 4, 30), intArg(args, 5, 3), doubleArg(args, 6, 14),
-                    doubleArg(args, 7, 7), doubleArg(args, 8, 0.1));
+                    doubleArg(args, 7, 7), doubleArg(args, 8, 0.1), doubleArg(args, 9, 1.0));
             printMedians(rows);
         }
     }
@@ -92,7 +93,7 @@ public final class ThreeTierExperiment {
             for (String variant : List.of("feedback", "ifs-rl")) {
                 Files.deleteIfExists(out.resolve("transitions-" + variant + ".ndjson"));
                 Row row = run(servers, 0, variant, untrained, out.resolve("transitions-" + variant + ".ndjson"), out, seconds,
-                        mainRate, crossRate, 7L);
+                        mainRate, crossRate, 7L, 1.0);
                 System.out.println(new Row(0, "collect-" + variant, row.main(), row.shares(), row.pastCapacity()).line());
                 System.out.flush();
                 servers.awaitIdle(15_000);
@@ -101,7 +102,7 @@ public final class ThreeTierExperiment {
     }
 
     static List<Row> compare(Path out, Map<String, Path> models, int seconds, int rounds, double mainRate, double crossRate,
-            double speed) throws Exception {
+            double speed, double temperature) throws Exception {
         System.out.println(HEADER);
         Path tsv = out.resolve("compare.tsv");
         Files.writeString(tsv, HEADER.replaceAll(" +", "\t") + "\n");
@@ -109,7 +110,8 @@ public final class ThreeTierExperiment {
         try (BackendGroups servers = servers(speed)) {
             for (int round = 1; round <= rounds; round++) {
                 for (String policy : POLICIES) { // interleaved; the same arrivals (seed) for every policy of a round
-                    Row row = run(servers, round, policy, models.get(policy), null, out, seconds, mainRate, crossRate, 1000L * round);
+                    Row row = run(servers, round, policy, models.get(policy), null, out, seconds, mainRate, crossRate, 1000L * round,
+                            temperature);
                     rows.add(row);
                     System.out.println(row.line());
                     System.out.flush();
@@ -156,7 +158,7 @@ public final class ThreeTierExperiment {
     }
 
     private static Row run(BackendGroups servers, int round, String policy, Path model, Path transitions, Path out, int seconds,
-            double mainRate, double crossRate, long seed) throws Exception {
+            double mainRate, double crossRate, long seed, double temperature) throws Exception {
         List<EmulatedBackend> all = servers.backends();
         Path dir = out.resolve("runs").resolve(policy + "-" + round);
         Files.createDirectories(dir);
@@ -166,7 +168,8 @@ public final class ThreeTierExperiment {
                 children.add(TierExperiment.start(dir.resolve(CHILDREN.get(k) + ".yaml"),
                         TierExperiment.childYaml(all.subList(2 * k, 2 * k + 2))));
             }
-            try (FulcrumProxy parent = TierExperiment.start(dir.resolve("parent.yaml"), parentYaml(policy, model, transitions, children))) {
+            String parentYaml = parentYaml(policy, model, transitions, children, temperature);
+            try (FulcrumProxy parent = TierExperiment.start(dir.resolve("parent.yaml"), parentYaml)) {
                 Thread.sleep(1000); // a few ticks: the parent has polled its children
                 ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
                 AtomicLong samples = new AtomicLong();
@@ -218,8 +221,8 @@ public final class ThreeTierExperiment {
         return flows;
     }
 
-    static String parentYaml(String policy, Path model, Path transitions, List<FulcrumProxy> children) {
-        String record = transitions == null ? "" : ", transitions: \"" + transitions + "\"";
+    static String parentYaml(String policy, Path model, Path transitions, List<FulcrumProxy> children, double temperature) {
+        String record = (transitions == null ? "" : ", transitions: \"" + transitions + "\"") + ", temperature: " + temperature;
         StringBuilder feedback = new StringBuilder();
         for (int k = 0; k < children.size(); k++) {
             feedback.append(k == 0 ? "" : ", ").append(CHILDREN.get(k)).append(": \"").append(TierExperiment.feedback(children.get(k))).append('"');

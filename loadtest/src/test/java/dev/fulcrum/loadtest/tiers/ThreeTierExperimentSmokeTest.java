@@ -44,7 +44,7 @@ class ThreeTierExperimentSmokeTest {
             assertThat(others.get(0).asInt() + others.get(1).asInt() + others.get(2).asInt()).as("IFS-RL: no children's state").isZero();
         }
 
-        List<ThreeTierExperiment.Row> rows = ThreeTierExperiment.compare(dir, Map.of("feedback", MODEL, "ifs-rl", MODEL), 3, 1, 8, 6, 0.5);
+        List<ThreeTierExperiment.Row> rows = ThreeTierExperiment.compare(dir, Map.of("feedback", MODEL, "ifs-rl", MODEL), 3, 1, 8, 6, 0.5, 0.5);
         assertThat(rows).extracting(ThreeTierExperiment.Row::policy).containsExactly("random", "maglev", "ifs-rl", "feedback");
         for (ThreeTierExperiment.Row row : rows) {
             assertThat(row.main().completed()).as(row.line()).isPositive();
@@ -53,5 +53,6 @@ class ThreeTierExperimentSmokeTest {
         }
         assertThat(ThreeTierExperiment.medians(rows)).containsOnlyKeys("random", "maglev", "ifs-rl", "feedback");
         assertThat(Files.readAllLines(dir.resolve("compare.tsv"))).hasSize(5);
+        assertThat(Files.readString(dir.resolve("runs").resolve("feedback-1").resolve("parent.yaml"))).contains("temperature: 0.5");
     }
 }
