@@ -123,8 +123,11 @@ class TransitionStreamTest {
 
     @Test
     void recordWritesTransitionsBesideTheDataset() throws Exception {
+        // record binds the configured address itself: a port just found free, on an address of its own
+        // (127.0.0.73) so that no client socket's ephemeral port, bound on 127.0.0.1, can take it meanwhile.
+        String host = "127.0.0.73";
         int port;
-        try (ServerSocket free = new ServerSocket(0)) {
+        try (ServerSocket free = new ServerSocket(0, 1, java.net.InetAddress.getByName(host))) {
             port = free.getLocalPort();
         }
         Path out = dir.resolve("recorded.csv");
@@ -132,13 +135,13 @@ class TransitionStreamTest {
         try (TestServer a = TestServer.echo(); TestServer b = TestServer.echo()) {
             Path file = dir.resolve("fulcrum.yaml");
             // The config's dataset path is replaced by -o, its transitions file by --transitions.
-            Files.writeString(file, yaml("127.0.0.1:" + port, "off", a, b, dir.resolve("unused.ndjson")));
+            Files.writeString(file, yaml(host + ":" + port, "off", a, b, dir.resolve("unused.ndjson")));
             StringWriter stdout = new StringWriter();
             StringWriter stderr = new StringWriter();
             AtomicBoolean traffic = new AtomicBoolean(true);
             CompletableFuture<Void> flows = CompletableFuture.runAsync(() -> {
                 while (traffic.get()) {
-                    flowsUntilStopped(new InetSocketAddress("127.0.0.1", port), traffic);
+                    flowsUntilStopped(new InetSocketAddress(host, port), traffic);
                 }
             });
             int exit;
