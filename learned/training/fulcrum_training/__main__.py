@@ -93,7 +93,9 @@ def add_q_commands(commands):
                        ("follow-q", "keep retraining as transitions are appended, replacing the model atomically")):
         q = commands.add_parser(name, help=text)
         q.add_argument("--transitions", required=True, help="NDJSON written by a q-network pool's transitions parameter")
-        q.add_argument("--out", required=True, help="the .onnx file to write (atomically); a .check.json is written beside it")
+        q.add_argument("--out", required=(name == "train-q"),
+                       help="the .onnx file to write (atomically); a .check.json is written beside it"
+                       + ("" if name == "train-q" else " (default with --admin: the file the proxy serves)"))
         q.add_argument("--actions", type=int, required=True, help="action slots (>= the pool's backends)")
         q.add_argument("--flow-scale", type=float, default=100.0, help="flow count the state is divided by (default 100)")
         q.add_argument("--network", choices=("slot", "paper"), default="slot")
@@ -102,10 +104,21 @@ def add_q_commands(commands):
         q.add_argument("--steps", type=int, default=2000, help="gradient steps per training (default 2000)")
         q.add_argument("--seed", type=int, default=0)
         q.add_argument("--version", default=None, help="the model's version (default: the UTC time)")
+        q.add_argument("--reward", choices=("proxy", "fct"), default="proxy",
+                       help="proxy: the reward the proxy wrote (formula (5)); fct: min(1, --fct-ref / the tick's FCT)")
+        q.add_argument("--fct-ref", type=float, default=None, help="with --reward fct: the FCT (s) of a flow that never queued")
         if name == "follow-q":
             q.add_argument("--interval", type=float, default=30.0, help="seconds between looks at the file (default 30)")
             q.add_argument("--min-new", type=int, default=50, help="new transitions that trigger a retraining (default 50)")
             q.add_argument("--rounds", type=int, default=None, help="stop after this many models (default: never)")
+            q.add_argument("--duration", type=float, default=None, help="stop after this many seconds (default: never)")
+            q.add_argument("--admin", default=None, help="a running Fulcrum's admin API, e.g. http://127.0.0.1:9901: each new"
+                           " model is posted to it (POST /api/models/{name}) after the atomic rename")
+            q.add_argument("--name", default=None, help="the q-network model's name in /api/models (with --admin)")
+            q.add_argument("--from-stream", action="store_true", help="with --admin: append the proxy's"
+                           " /api/stream?lines=transitions to --transitions as they come, and train on them")
+            q.add_argument("--pool", default=None, help="with --from-stream: only this pool's transitions")
+            q.add_argument("--token-file", default=None, help="the admin token (default: $FULCRUM_ADMIN_TOKEN)")
 
 
 def run_q_command(args):
@@ -115,13 +128,23 @@ def run_q_command(args):
         print("error: --actions %d, --flow-scale %s (expected: >= 1 and > 0)" % (args.actions, args.flow_scale), file=sys.stderr)
         return 2
     if args.command == "follow-q":
+        if args.admin is not None or args.from_stream:
+            if args.admin is None or args.name is None:
+                print("error: --admin and --name go together (and --from-stream needs them)", file=sys.stderr)
+                return 2
+            from . import qfollow
+            return qfollow.run(args, log)
+        if args.out is None:
+            print("error: --out is required without --admin", file=sys.stderr)
+            return 2
         written = qnet.follow(args.transitions, args.out, args.actions, args.flow_scale, args.network, args.algorithm,
                               args.gamma, args.steps, args.interval, args.min_new, args.rounds, args.seed,
-                              args.version or "follow", log)
+                              args.version or "follow", log, duration=args.duration, reward_from=args.reward,
+                              fct_ref=args.fct_ref)
         print(json.dumps({"models": written, "model": args.out}))
         return 0
     try:
-        data = qnet.read_transitions(args.transitions, args.actions, args.flow_scale)
+        data = qnet.read_transitions(args.transitions, args.actions, args.flow_scale, reward_from=args.reward, fct_ref=args.fct_ref)
         model = qnet.make_network(args.network, args.actions)
         stats = qnet.train(model, data, args.actions, args.algorithm, args.gamma, args.steps, seed=args.seed, log=log)
     except (OSError, ValueError) as e:
@@ -130,7 +153,7 @@ def run_q_command(args):
     version = args.version or default_version()
     qnet.export(model, args.out, args.actions, args.flow_scale, version,
                 extra={"fulcrum.algorithm": args.algorithm, "fulcrum.network": args.network}, seed=args.seed)
-    stats.update({"model": args.out, "version": version})
+    stats.update({"model": args.out, "version": version, "reward": args.reward})
     print(json.dumps(stats))
     return 0
 

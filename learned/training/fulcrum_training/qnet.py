@@ -25,8 +25,18 @@ STATE_SCHEMA = "q-state-v1"
 GOLDEN_ROWS = 4
 
 
-def read_transitions(path, actions, flow_scale, start_line=0):
-    """Returns (states, actions, rewards, next_states, lines read); raises ValueError naming the line."""
+def read_transitions(path, actions, flow_scale, start_line=0, reward_from="proxy", fct_ref=None):
+    """Returns (states, actions, rewards, next_states, lines read); raises ValueError naming the line.
+
+    ``reward_from="proxy"`` takes the reward the proxy computed (formula (5)); ``"fct"`` takes
+    ``min(1, fct_ref / fct)`` of the flows that completed in the tick (lines without an ``fct`` are
+    left out). FCT is what grows past a server's capacity when the server queues inside the
+    application, where a connect RTT (the proxy's RTT term) stays at the loopback's; and measured at
+    this tier it already includes every tier below."""
+    if reward_from not in ("proxy", "fct"):
+        raise ValueError("reward: %r (expected: proxy or fct)" % reward_from)
+    if reward_from == "fct" and not (fct_ref and fct_ref > 0):
+        raise ValueError("fct reference: %r (expected: seconds > 0, the FCT of a flow that never queued)" % fct_ref)
     states, chosen, rewards, nexts = [], [], [], []
     line_no = 0
     with open(path) as handle:
@@ -48,6 +58,13 @@ def read_transitions(path, actions, flow_scale, start_line=0):
             reward = row.get("reward")
             if not isinstance(reward, (int, float)) or not 0 <= reward <= 1:
                 raise ValueError("%s: reward: %r (expected: a number from 0 to 1)" % (where, reward))
+            if reward_from == "fct":
+                fct = row.get("fct")
+                if fct is None or fct == 0:  # no flow ended in the tick (older proxies wrote 0)
+                    continue
+                if not isinstance(fct, (int, float)) or not fct > 0:
+                    raise ValueError("%s: fct: %r (expected: seconds >= 0, or null)" % (where, fct))
+                reward = min(1.0, fct_ref / fct)
             states.append(encode(row.get("state"), actions, flow_scale, where + ": state"))
             nexts.append(encode(row.get("next"), actions, flow_scale, where + ": next"))
             chosen.append(action)
@@ -224,17 +241,22 @@ def export(model, path, actions, flow_scale, version, extra=None, check_rows=256
 
 
 def follow(transitions, out, actions, flow_scale, network="slot", algorithm="ddqn", gamma=0.9, steps=500, interval=30.0,
-           min_new=50, rounds=None, seed=0, version_prefix="follow", log=None, sleep=time.sleep):
+           min_new=50, rounds=None, seed=0, version_prefix="follow", log=None, sleep=time.sleep, publish=None,
+           duration=None, clock=time.monotonic, reward_from="proxy", fct_ref=None):
     """Retrains whenever min_new transitions were appended, warm-starting from the last model, and
-    replaces ``out`` atomically each time (the proxy's model watcher hot-swaps it). ``rounds``
-    bounds the number of models written (None: until interrupted)."""
+    replaces ``out`` atomically each time (the proxy's model watcher hot-swaps it); ``publish(version)``,
+    when given, is called after each export (qfollow: POST /api/models/{name}) and what it returns is
+    logged with the round. ``rounds`` bounds the number of models written and ``duration`` the seconds
+    spent (None: until interrupted)."""
     model = make_network(network, actions)
     seen = 0
     written = 0
     last_count = 0
     all_data = None
-    while rounds is None or written < rounds:
-        data = read_transitions(transitions, actions, flow_scale, start_line=seen) if os.path.exists(transitions) else None
+    started = clock()
+    while (rounds is None or written < rounds) and (duration is None or clock() - started < duration):
+        data = read_transitions(transitions, actions, flow_scale, start_line=seen, reward_from=reward_from,
+                                fct_ref=fct_ref) if os.path.exists(transitions) else None
         if data is not None and data[0].shape[0] > 0:
             seen = data[4]
             all_data = data if all_data is None else tuple(np.concatenate([a, b]) for a, b in zip(all_data[:4], data[:4])) + (seen,)
@@ -245,8 +267,9 @@ def follow(transitions, out, actions, flow_scale, network="slot", algorithm="ddq
             export(model, out, actions, flow_scale, version, extra={"fulcrum.algorithm": algorithm}, seed=seed)
             written += 1
             last_count = all_data[0].shape[0]
+            published = publish(version) if publish else {}
             if log:
-                log(json.dumps(dict(stats, model=out, version=version)))
+                log(json.dumps(dict(stats, model=out, version=version, **published)))
             continue
         sleep(interval)
     return written

@@ -50,6 +50,21 @@ class ReadTest(unittest.TestCase):
                 qnet.read_transitions(path, 2, 10.0)
 
 
+class FctRewardTest(unittest.TestCase):
+    def test_fct_reward_is_the_reference_over_the_ticks_fct_and_skips_ticks_without_one(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "t.ndjson")
+            state = {"own": [1, 2], "others": [0, 0], "present": [1, 1]}
+            with open(path, "w") as f:
+                for fct in (0.5, 4.0, None):
+                    f.write(json.dumps({"state": state, "action": 1, "reward": 0.99, "fct": fct, "next": state}) + "\n")
+            rewards = qnet.read_transitions(path, 2, 10.0, reward_from="fct", fct_ref=1.0)[2]
+            np.testing.assert_allclose(rewards, [1.0, 0.25])
+            np.testing.assert_allclose(qnet.read_transitions(path, 2, 10.0)[2], [0.99, 0.99, 0.99])
+            with self.assertRaisesRegex(ValueError, "fct reference: None \\(expected: seconds > 0"):
+                qnet.read_transitions(path, 2, 10.0, reward_from="fct")
+
+
 class TrainTest(unittest.TestCase):
     def check_prefers_less_loaded(self, algorithm, network, steps=600):
         with tempfile.TemporaryDirectory() as tmp:

@@ -141,7 +141,7 @@ public final class FulcrumProxy implements AutoCloseable {
         controlLoop = new ControlLoop(config.telemetry().tick(), warnings);
         controlLoop.addTask("telemetry", telemetry::tick);
         controlLoop.addTask("feature-driven policies", () -> FeaturePolicyTicks.tick(pools, telemetry.latest()));
-        tierFeedback = new TierFeedback(registry, config.telemetry().tick());
+        tierFeedback = new TierFeedback(registry, config.telemetry().tick(), telemetry::transitions);
         controlLoop.addTask("tier feedback and q-network", () -> tierFeedback.tick(policies(), telemetry.latest()));
         controlLoop.addTask("ejection", () -> pools.values().forEach(Pool::refreshEjections));
         controlLoop.addTask("retired backends and listeners", this::tickRetired);

@@ -62,6 +62,25 @@ public final class QNetworkPolicyFactory implements PolicyFactory {
         return new QNetworkPolicy(backends, slot, fallback, settings);
     }
 
+    /**
+     * Problems of the parameters that need the pool's backends, which {@link #validate} does not
+     * see: a {@code feedback} URL keyed by a name that is no backend of the pool would never be
+     * used, so the configuration loader refuses it.
+     */
+    public static List<String> backendProblems(PolicyConfig config, String pool, List<String> backendNames) {
+        List<String> problems = new ArrayList<>();
+        if (!TYPE.equals(config.type()) || !(config.parameters().get("feedback") instanceof java.util.Map<?, ?> feedback)) {
+            return problems;
+        }
+        for (Object key : feedback.keySet()) {
+            if (!backendNames.contains(String.valueOf(key))) {
+                problems.add("feedback." + key + ": key \"" + key + "\" names no backend of pool " + pool
+                        + " (expected: one of " + String.join(", ", backendNames) + ")");
+            }
+        }
+        return problems;
+    }
+
     static String defaultName(Path file) {
         String name = file.getFileName().toString();
         return name.endsWith(".onnx") ? name.substring(0, name.length() - ".onnx".length()) : name;

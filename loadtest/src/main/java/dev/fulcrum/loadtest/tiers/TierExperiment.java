@@ -117,19 +117,19 @@ public final class TierExperiment {
         }
     }
 
-    private static FulcrumProxy start(Path file, String yaml) throws Exception {
+    static FulcrumProxy start(Path file, String yaml) throws Exception {
         Files.writeString(file, yaml);
         return FulcrumProxy.start(ConfigLoader.load(file));
     }
 
-    private static String common(String admin) {
+    static String common(String admin) {
         return "runtime: {transport: auto, eventLoops: 1, drainTimeout: 1s, watchConfig: false}\n"
                 + "admin: {address: " + admin + "}\n"
                 + "telemetry: {tick: 250ms}\n"
                 + "listeners:\n  web: {bind: 127.0.0.1:0, pool: web, key: client-address-port, connectTimeout: 5s}\n";
     }
 
-    private static String childYaml(List<EmulatedBackend> backends) {
+    static String childYaml(List<EmulatedBackend> backends) {
         StringBuilder yaml = new StringBuilder(common("127.0.0.1:0"));
         yaml.append("pools:\n  web:\n    policy: {type: least-connections}\n    backends:\n");
         for (EmulatedBackend b : backends) {
@@ -154,7 +154,7 @@ public final class TierExperiment {
                 + "      - {name: child-b, address: 127.0.0.1:" + childB.listenerAddress("web").getPort() + "}\n";
     }
 
-    private static String feedback(FulcrumProxy child) {
+    static String feedback(FulcrumProxy child) {
         return "http://127.0.0.1:" + child.adminAddress().getPort() + "/api/feedback?pool=web";
     }
 }

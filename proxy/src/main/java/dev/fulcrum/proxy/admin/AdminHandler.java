@@ -76,7 +76,14 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             if (stream == null) {
                 reply(ctx, request, error(HttpResponseStatus.SERVICE_UNAVAILABLE, "telemetry is off (telemetry.enabled: false)"), false);
             } else {
-                stream.subscribe(ctx.channel());
+                List<String> lines;
+                try {
+                    lines = FeatureStream.lines(new QueryStringDecoder(request.uri()).parameters().get("lines"));
+                } catch (IllegalArgumentException e) {
+                    reply(ctx, request, error(HttpResponseStatus.BAD_REQUEST, e.getMessage()), false);
+                    return;
+                }
+                stream.subscribe(ctx.channel(), lines);
             }
             return;
         }

@@ -31,6 +31,11 @@ final class RecordCommand implements Callable<Integer> {
     @Option(names = {"-o", "--output"}, required = true, paramLabel = "CSV", description = "The dataset file to write (replaced).")
     Path output;
 
+    @Option(names = {"-t", "--transitions"}, paramLabel = "NDJSON",
+            description = "Also write the q-network pools' transitions (state, action, reward, next state) to this file"
+                    + " (replaced; default: the configuration's telemetry.dataset.transitions, if any).")
+    Path transitions;
+
     @Option(names = {"-d", "--duration"}, required = true, paramLabel = "DURATION", description = "How long to record, e.g. 60s or 10m.")
     String duration;
 
@@ -51,7 +56,11 @@ final class RecordCommand implements Callable<Integer> {
         }
         TelemetryConfig telemetry = config.telemetry();
         DatasetConfig dataset = telemetry.dataset() == null ? DatasetConfig.to(output)
-                : new DatasetConfig(output, telemetry.dataset().groundTruth(), telemetry.dataset().field(), telemetry.dataset().timeout());
+                : new DatasetConfig(output, telemetry.dataset().groundTruth(), telemetry.dataset().field(), telemetry.dataset().timeout(),
+                        telemetry.dataset().transitions());
+        if (transitions != null) {
+            dataset = dataset.withTransitions(transitions);
+        }
         FulcrumConfig recording = new FulcrumConfig(config.source(), config.runtime(), config.admin(), config.listeners(),
                 config.pools(), telemetry.withEnabled(true).withDataset(dataset));
         FulcrumProxy proxy;
@@ -67,7 +76,9 @@ final class RecordCommand implements Callable<Integer> {
             proxy.drain(Duration.ofSeconds(1));
         }
         // After close: the control loop has stopped, so no tick writes a row after the count.
-        spec.commandLine().getOut().println("recorded " + proxy.telemetry().datasetRows() + " rows to " + output);
+        spec.commandLine().getOut().println("recorded " + proxy.telemetry().datasetRows() + " rows to " + output
+                + (dataset.transitions() == null ? "" : " and " + proxy.telemetry().datasetTransitions() + " transitions to "
+                + dataset.transitions()));
         spec.commandLine().getOut().flush();
         return 0;
     }

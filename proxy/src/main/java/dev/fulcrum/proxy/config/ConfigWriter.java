@@ -117,6 +117,9 @@ public final class ConfigWriter {
                 field(2, "groundTruthField", scalar(d.field()));
             }
             field(2, "groundTruthTimeout", ValueParsers.formatDuration(d.timeout()));
+            if (d.transitions() != null) {
+                field(2, "transitions", scalar(d.transitions().toString()));
+            }
         }
     }
 

@@ -5,6 +5,7 @@ import dev.fulcrum.balancing.Policies;
 import dev.fulcrum.balancing.PolicyConfig;
 import dev.fulcrum.balancing.PolicyFactory;
 import dev.fulcrum.balancing.roundrobin.RoundRobinPolicyFactory;
+import dev.fulcrum.learned.qnet.QNetworkPolicyFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -57,6 +58,10 @@ final class PoolReader {
         Duration removedDrain = pool.field("removedBackendDrainTimeout").duration(
                 PoolConfig.DEFAULT_REMOVED_BACKEND_DRAIN_TIMEOUT, Duration.ZERO, MAX_REMOVED_BACKEND_DRAIN_TIMEOUT,
                 "a duration from 0 (close at once) to " + ValueParsers.formatDuration(MAX_REMOVED_BACKEND_DRAIN_TIMEOUT));
+        if (policy != null) {
+            List<String> names = backends.stream().map(Backend::name).toList();
+            QNetworkPolicyFactory.backendProblems(policy, name, names).forEach(problem -> PolicyParameters.report(pool.field("policy"), problem));
+        }
         if (pool.problems().count() > before) {
             return null;
         }

@@ -50,12 +50,23 @@ public record TelemetryConfig(Duration tick, boolean enabled, int reservoirSize,
      * @param groundTruth per backend ({@code pool/backend}), a URL answering a number or a JSON object
      * @param field       the JSON field holding the number, or {@code null} when the body is the number
      * @param timeout     of each ground-truth fetch
+     * @param transitions the NDJSON file the q-network pools' transitions are written to (replaced at
+     *                    start), or {@code null} for none
      */
-    public record DatasetConfig(Path path, Map<String, String> groundTruth, String field, Duration timeout) {
+    public record DatasetConfig(Path path, Map<String, String> groundTruth, String field, Duration timeout, Path transitions) {
         public static final Duration DEFAULT_TIMEOUT = Duration.ofMillis(200);
 
         public DatasetConfig {
             groundTruth = Map.copyOf(groundTruth);
+        }
+
+        /** Without a transitions file. */
+        public DatasetConfig(Path path, Map<String, String> groundTruth, String field, Duration timeout) {
+            this(path, groundTruth, field, timeout, null);
+        }
+
+        public DatasetConfig withTransitions(Path transitions) {
+            return new DatasetConfig(path, groundTruth, field, timeout, transitions);
         }
 
         public static DatasetConfig to(Path path) {

@@ -25,13 +25,15 @@ import java.util.Map;
  *     groundTruth: {web/a: http://10.0.0.1:9100/load}   # pool/backend: URL answering a number
  *     groundTruthField: busy # the number is this field of a JSON object; absent: the body is the number
  *     groundTruthTimeout: 200ms
+ *     transitions: q.ndjson  # optional: the q-network pools' transitions, NDJSON (docs/q-network.md)
  * }</pre>
  */
 final class TelemetryReader {
 
     static final List<String> FIELDS = List.of("tick", "enabled", "reservoirSize", "emaDecay", "stream", "dataset");
     static final List<String> STREAM_FIELDS = List.of("maxPendingBytes", "maxUnwritableTicks");
-    static final List<String> DATASET_FIELDS = List.of("path", "format", "groundTruth", "groundTruthField", "groundTruthTimeout");
+    static final List<String> DATASET_FIELDS = List.of("path", "format", "groundTruth", "groundTruthField", "groundTruthTimeout",
+            "transitions");
     // Not ConfigLoader's constants: ConfigLoader's own initialisation reads FIELDS from here.
     private static final Duration MIN_TICK = Duration.ofMillis(10);
     private static final Duration MAX_TICK = Duration.ofSeconds(60);
@@ -125,7 +127,16 @@ final class TelemetryReader {
         }
         Duration timeout = dataset.field("groundTruthTimeout").duration(DatasetConfig.DEFAULT_TIMEOUT, Duration.ofMillis(1),
                 Duration.ofSeconds(60), "a duration from 1ms to 60s");
-        return file == null ? null : new DatasetConfig(file, urls, fieldName, timeout);
+        Cursor transitions = dataset.field("transitions");
+        Path transitionsFile = null;
+        if (!transitions.isAbsent()) {
+            if (transitions.isText() && !transitions.text().isBlank()) {
+                transitionsFile = Path.of(transitions.text());
+            } else {
+                transitions.expected("the path of the NDJSON file to write the q-network pools' transitions to");
+            }
+        }
+        return file == null ? null : new DatasetConfig(file, urls, fieldName, timeout, transitionsFile);
     }
 
     private static boolean isHttpUrl(String text) {

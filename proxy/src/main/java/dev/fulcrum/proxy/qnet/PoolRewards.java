@@ -3,6 +3,7 @@ package dev.fulcrum.proxy.qnet;
 import static dev.fulcrum.metrics.feature.FeatureSchema.FCT;
 import static dev.fulcrum.metrics.feature.FeatureSchema.LAT_SA;
 import static dev.fulcrum.metrics.feature.FeatureSchema.N_F;
+import static dev.fulcrum.metrics.feature.FeatureSchema.N_FCT;
 import static dev.fulcrum.metrics.feature.FeatureSchema.N_P;
 import static dev.fulcrum.metrics.feature.FeatureSchema.N_RTR;
 import static dev.fulcrum.metrics.feature.FeatureSchema.RTT;
@@ -72,7 +73,9 @@ final class PoolRewards {
             // teach the policy that a silent child is a bad one.
             double value = child == null ? FlowReward.withoutFeedback().reward(shortest, rtt, loss, 0)
                     : rewardFunction.reward(shortest, rtt, loss, child);
-            samples.add(new Sample(index, assigned, rtt, shortest, loss, child, value, finiteOr(v[FeatureSchema.column(FCT, 0)], Double.NaN)));
+            // A channel without samples reads 0 for its mean: no flow ended in the tick, so no FCT (null in the transition).
+            double fct = finiteOr(v[N_FCT], 0) > 0 ? finiteOr(v[FeatureSchema.column(FCT, 0)], Double.NaN) : Double.NaN;
+            samples.add(new Sample(index, assigned, rtt, shortest, loss, child, value, fct));
             weighted += value * assigned;
             flows += assigned;
             at = vector.timestampMillis();

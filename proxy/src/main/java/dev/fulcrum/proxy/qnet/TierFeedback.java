@@ -19,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,7 +29,9 @@ import org.slf4j.LoggerFactory;
  * control tick at a time: for every pool, the reward of the flows it sent to each backend
  * ({@link PoolRewards}); for {@code q-network} pools, the children's reports ({@link FeedbackPoller},
  * polled for the next tick), the policy's tick (state -> Q -> selection distribution), and the
- * transitions (state, action, reward, next state) appended to the pool's {@code transitions} file.
+ * transitions (state, action, reward, next state): appended to the pool's {@code transitions} file
+ * and handed to the transition sink (telemetry: {@code /api/stream?lines=transitions} and the
+ * dataset's transitions file), the same NDJSON line everywhere.
  * It also builds what {@code GET /api/feedback} serves: each pool's active flows and reward, for
  * this Fulcrum's own parents.
  *
@@ -53,24 +56,45 @@ public final class TierFeedback implements AutoCloseable {
     private final Duration tick;
     private final LongSupplier clock;
     private final FeedbackPoller poller;
+    private final Consumer<List<String>> transitionSink;
     private final Map<String, PoolState> pools = new HashMap<>();
     private final Map<Path, TransitionWriter> writers = new HashMap<>();
     private final Set<Path> failedWriters = new HashSet<>();
     /** 1 while the pool's q-network model picks, 0 while its fallback does (held here: gauges keep weak references). */
     private final Map<String, java.util.concurrent.atomic.AtomicInteger> usesModel = new HashMap<>();
+    /** Pools that have q-network meters, and the feedback URLs polled (control thread writes; poll callbacks read). */
+    private final Set<String> meteredPools = new HashSet<>();
+    private volatile Set<URI> polledUrls = Set.of();
+    static final String POLLS = "fulcrum.feedback.polls";
+    static final List<String> POOL_METERS = List.of("fulcrum.qnetwork.ticks", "fulcrum.qnetwork.model.active",
+            "fulcrum.qnetwork.transitions");
     private volatile Map<String, Object> published = Map.of("schema", SCHEMA, "activeFlows", 0, "pools", Map.of());
 
     public TierFeedback(MeterRegistry registry, Duration tick) {
-        this(registry, tick, System::nanoTime);
+        this(registry, tick, lines -> { });
+    }
+
+    /** @param transitionSink takes each tick's transitions (NDJSON lines, each ending in a newline), on the control thread */
+    public TierFeedback(MeterRegistry registry, Duration tick, Consumer<List<String>> transitionSink) {
+        this(registry, tick, System::nanoTime, transitionSink);
     }
 
     TierFeedback(MeterRegistry registry, Duration tick, LongSupplier clock) {
+        this(registry, tick, clock, lines -> { });
+    }
+
+    TierFeedback(MeterRegistry registry, Duration tick, LongSupplier clock, Consumer<List<String>> transitionSink) {
         this.registry = registry;
         this.tick = tick;
         this.clock = clock;
-        this.poller = new FeedbackPoller(clock, (url, result) -> Counter.builder("fulcrum.feedback.polls")
-                .description("Polls of children's GET /api/feedback, by result (ok, timeout, error, invalid)")
-                .tags("url", url.toString(), "result", result).register(registry).increment());
+        this.transitionSink = transitionSink;
+        this.poller = new FeedbackPoller(clock, (url, result) -> {
+            // A poll that ends after its URL left the configuration must not bring its meter back.
+            if (polledUrls.contains(url)) {
+                Counter.builder(POLLS).description("Polls of children's GET /api/feedback, by result (ok, timeout, error, invalid)")
+                        .tags("url", url.toString(), "result", result).register(registry).increment();
+            }
+        });
     }
 
     /** One control tick over the current pools' policies and this tick's features (telemetry's, may be empty). */
@@ -80,6 +104,7 @@ public final class TierFeedback implements AutoCloseable {
             byPool.computeIfAbsent(vector.pool(), p -> new ArrayList<>()).add(vector);
         }
         pools.keySet().retainAll(policies.keySet());
+        removeMetersOfGonePools(policies); // before this tick's polls start, so that their results count
         Map<String, Object> out = new LinkedHashMap<>();
         long total = 0;
         for (Map.Entry<String, BalancingPolicy> entry : policies.entrySet()) {
@@ -96,6 +121,39 @@ public final class TierFeedback implements AutoCloseable {
         all.put("reward", weightedReward(out));
         all.put("pools", out);
         published = all;
+    }
+
+    /**
+     * A pool removed by a reload, or no longer q-network, loses its q-network meters, and a feedback
+     * URL no pool polls any more loses its poll counters, so that /metrics shows only what runs.
+     */
+    private void removeMetersOfGonePools(Map<String, BalancingPolicy> policies) {
+        Set<URI> urls = new HashSet<>();
+        Set<String> qnet = new HashSet<>();
+        policies.forEach((name, policy) -> {
+            if (policy instanceof QNetworkPolicy q) {
+                qnet.add(name);
+                urls.addAll(q.settings().feedback().values());
+            }
+        });
+        for (String gone : new ArrayList<>(meteredPools)) {
+            if (!qnet.contains(gone)) {
+                for (String meter : POOL_METERS) {
+                    registry.find(meter).tag("pool", gone).meters().forEach(registry::remove);
+                }
+                usesModel.remove(gone);
+                meteredPools.remove(gone);
+            }
+        }
+        meteredPools.addAll(qnet);
+        if (!urls.equals(polledUrls)) {
+            for (URI url : polledUrls) {
+                if (!urls.contains(url)) {
+                    registry.find(POLLS).tag("url", url.toString()).meters().forEach(registry::remove);
+                }
+            }
+            polledUrls = Set.copyOf(urls);
+        }
     }
 
     private static Double weightedReward(Map<String, Object> pools) {
@@ -137,7 +195,7 @@ public final class TierFeedback implements AutoCloseable {
                     .set(q.usesModel() ? 1 : 0);
             Counter.builder("fulcrum.qnetwork.ticks").description("q-network control ticks by outcome (inferred, unchanged, fallback, refused)")
                     .tags("pool", name, "outcome", outcomeTag(now.outcome())).register(registry).increment();
-            if (q.settings().transitions() != null && state.policy == q && state.previous != null) {
+            if (state.policy == q && state.previous != null) {
                 writeTransitions(name, q, state.previous, now, samples);
             }
             state.policy = q;
@@ -217,6 +275,33 @@ public final class TierFeedback implements AutoCloseable {
         if (samples.isEmpty()) {
             return;
         }
+        long now = System.currentTimeMillis();
+        List<String> lines = new ArrayList<>(samples.size());
+        for (PoolRewards.Sample sample : samples) {
+            Map<String, Object> line = new LinkedHashMap<>();
+            line.put("kind", "transition");
+            line.put("pool", pool);
+            line.put("timestampMillis", now);
+            line.put("state", TransitionWriter.state(before.own(), before.others(), before.present()));
+            line.put("action", sample.backend());
+            line.put("backend", q.backends().get(sample.backend()).backend().name());
+            line.put("flows", sample.flows());
+            line.put("reward", sample.reward());
+            line.put("rtt", sample.rtt());
+            line.put("minRtt", sample.minRtt());
+            line.put("loss", sample.loss());
+            line.put("childReward", sample.childReward());
+            line.put("fct", Double.isFinite(sample.fct()) ? sample.fct() : null);
+            line.put("next", TransitionWriter.state(after.own(), after.others(), after.present()));
+            lines.add(TransitionWriter.line(line));
+        }
+        Counter.builder("fulcrum.qnetwork.transitions")
+                .description("Transitions produced (to the pool's transitions file, the stream and the dataset)")
+                .tags("pool", pool).register(registry).increment(samples.size());
+        transitionSink.accept(lines);
+        if (q.settings().transitions() == null) {
+            return;
+        }
         Path file = Path.of(q.settings().transitions());
         if (failedWriters.contains(file)) {
             return;
@@ -227,26 +312,9 @@ public final class TierFeedback implements AutoCloseable {
                 writer = new TransitionWriter(file);
                 writers.put(file, writer);
             }
-            long now = System.currentTimeMillis();
-            for (PoolRewards.Sample sample : samples) {
-                Map<String, Object> line = new LinkedHashMap<>();
-                line.put("pool", pool);
-                line.put("timestampMillis", now);
-                line.put("state", TransitionWriter.state(before.own(), before.others(), before.present()));
-                line.put("action", sample.backend());
-                line.put("backend", q.backends().get(sample.backend()).backend().name());
-                line.put("flows", sample.flows());
-                line.put("reward", sample.reward());
-                line.put("rtt", sample.rtt());
-                line.put("minRtt", sample.minRtt());
-                line.put("loss", sample.loss());
-                line.put("childReward", sample.childReward());
-                line.put("fct", Double.isFinite(sample.fct()) ? sample.fct() : null);
-                line.put("next", TransitionWriter.state(after.own(), after.others(), after.present()));
+            for (String line : lines) {
                 writer.write(line);
             }
-            Counter.builder("fulcrum.qnetwork.transitions").description("Transitions written to the pool's transitions file")
-                    .tags("pool", pool).register(registry).increment(samples.size());
         } catch (IOException e) {
             failedWriters.add(file);
             log.error("pool {}: policy.transitions: writing {} failed, no more transitions will be written there: {}", pool, file, e.toString());

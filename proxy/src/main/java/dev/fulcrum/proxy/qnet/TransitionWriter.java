@@ -49,9 +49,17 @@ final class TransitionWriter implements AutoCloseable {
         return state;
     }
 
-    void write(Map<String, Object> transition) throws IOException {
-        JSON.writeValue(out, transition);
-        out.write('\n');
+    /** One transition as an NDJSON line, newline included (the same bytes in the file, the stream and the dataset). */
+    static String line(Map<String, Object> transition) {
+        try {
+            return JSON.writeValueAsString(transition) + "\n";
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("a transition of numbers and names did not serialise", e);
+        }
+    }
+
+    void write(String line) throws IOException {
+        out.write(line);
         lines++;
     }
 

@@ -12,7 +12,9 @@ import java.util.List;
 
 /**
  * The dataset: a CSV row per backend per tick with every feature of schema v1 and a
- * {@code ground_truth} column (empty without a URL for the backend or when its fetch failed).
+ * {@code ground_truth} column (empty without a URL for the backend or when its fetch failed); with
+ * {@code transitions}, the q-network pools' transitions beside it as NDJSON (one line per tick and
+ * backend that took flows, the lines {@code /api/stream?lines=transitions} carries).
  * Written and flushed on the control thread, never on an event loop.
  */
 final class DatasetWriter implements AutoCloseable {
@@ -20,8 +22,10 @@ final class DatasetWriter implements AutoCloseable {
     static final String GROUND_TRUTH = "ground_truth";
 
     private final BufferedWriter out;
+    private final BufferedWriter transitions;
     private final GroundTruthProbe groundTruth;
     private long rows;
+    private long transitionLines;
 
     DatasetWriter(DatasetConfig config, MeterRegistry registry) {
         try {
@@ -34,6 +38,7 @@ final class DatasetWriter implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("telemetry.dataset.path: cannot write " + config.path() + ": " + e.getMessage(), e);
         }
+        transitions = config.transitions() == null ? null : openTransitions(config);
         groundTruth = new GroundTruthProbe(config.groundTruth(), config.field(), config.timeout(), registry);
     }
 
@@ -45,8 +50,42 @@ final class DatasetWriter implements AutoCloseable {
         out.flush();
     }
 
+    private BufferedWriter openTransitions(DatasetConfig config) {
+        try {
+            if (config.transitions().toAbsolutePath().getParent() != null) {
+                Files.createDirectories(config.transitions().toAbsolutePath().getParent());
+            }
+            return Files.newBufferedWriter(config.transitions(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            try {
+                out.close();
+            } catch (IOException ignored) {
+                // the first error is the one to report
+            }
+            throw new UncheckedIOException("telemetry.dataset.transitions: cannot write " + config.transitions() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Whether transitions are written (a transitions file is configured). */
+    boolean writesTransitions() {
+        return transitions != null;
+    }
+
+    /** A tick's q-network transitions, NDJSON lines as the stream carries them; flushed. */
+    void writeTransitions(List<String> lines) throws IOException {
+        for (String line : lines) {
+            transitions.write(line);
+            transitionLines++;
+        }
+        transitions.flush();
+    }
+
     long rows() {
         return rows;
+    }
+
+    long transitionLines() {
+        return transitionLines;
     }
 
     long groundTruthFailures(String pool, String backend) {
@@ -57,5 +96,8 @@ final class DatasetWriter implements AutoCloseable {
     public void close() throws IOException {
         groundTruth.close();
         out.close();
+        if (transitions != null) {
+            transitions.close();
+        }
     }
 }

@@ -24,7 +24,10 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * {@code GET /api/stream}: every tick's feature vectors as NDJSON, one line per backend, for as long
- * as the client stays connected (docs/telemetry.md). The control thread writes to the clients; a
+ * as the client stays connected (docs/telemetry.md); with {@code ?lines=transitions} (or
+ * {@code features,transitions}) the q-network pools' transitions too, one line per (tick, backend
+ * that took flows), each with {@code "kind":"transition"} (docs/q-network.md). Feature lines are the
+ * default, so a client written for them never meets another line. The control thread writes to the clients; a
  * client that reads too slowly is dropped, never buffered for without bound: when more than
  * {@code maxPendingBytes} wait for it, or its connection stayed unwritable for
  * {@code maxUnwritableTicks} ticks.
@@ -34,13 +37,20 @@ public final class FeatureStream {
     /** One connected client; its counters are touched by the control thread and its write listeners. */
     private static final class Client {
         final Channel channel;
+        final boolean features;
+        final boolean transitions;
         final AtomicLong pending = new AtomicLong();
         int unwritableTicks;
 
-        Client(Channel channel) {
+        Client(Channel channel, boolean features, boolean transitions) {
             this.channel = channel;
+            this.features = features;
+            this.transitions = transitions;
         }
     }
+
+    /** The kinds of line a client may ask for with {@code ?lines=}. */
+    public static final List<String> LINES = List.of("features", "transitions");
 
     private final StreamConfig config;
     private final List<Client> clients = new CopyOnWriteArrayList<>();
@@ -52,34 +62,76 @@ public final class FeatureStream {
         Gauge.builder(MeterNames.STREAM_CLIENTS, clients, List::size).register(registry);
     }
 
-    /** Answers the request on {@code channel} with the stream's headers; lines follow each tick. */
+    /** Answers the request on {@code channel} with the stream's headers; feature lines follow each tick. */
     public void subscribe(Channel channel) {
+        subscribe(channel, List.of("features"));
+    }
+
+    /**
+     * The kinds of line asked for by {@code ?lines=a,b} ({@code null} or absent: features only);
+     * throws {@link IllegalArgumentException} with the message to answer when a kind is unknown.
+     */
+    public static List<String> lines(List<String> parameter) {
+        if (parameter == null || parameter.isEmpty()) {
+            return List.of("features");
+        }
+        List<String> kinds = new java.util.ArrayList<>();
+        for (String value : parameter) {
+            for (String kind : value.split(",", -1)) {
+                if (!LINES.contains(kind.trim())) {
+                    throw new IllegalArgumentException("lines: " + value + " (expected: features, transitions or both, comma-separated)");
+                }
+                kinds.add(kind.trim());
+            }
+        }
+        return kinds;
+    }
+
+    /** As {@link #subscribe(Channel)}, with the kinds of line the client asked for ({@link #lines}). */
+    public void subscribe(Channel channel, List<String> kinds) {
         HttpResponse response = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
         response.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/x-ndjson");
         response.headers().set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
         response.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store");
-        Client client = new Client(channel);
+        Client client = new Client(channel, kinds.contains("features"), kinds.contains("transitions"));
         channel.writeAndFlush(response);
         clients.add(client);
         channel.closeFuture().addListener(f -> clients.remove(client));
     }
 
-    /** On the control thread: writes one tick's vectors to every client, dropping slow ones. */
+    /** On the control thread: writes one tick's vectors to every client that asked for them, dropping slow ones. */
     void publish(List<FeatureVector> vectors) {
-        if (clients.isEmpty() || vectors.isEmpty()) {
+        if (clients.isEmpty() || vectors.isEmpty() || clients.stream().noneMatch(c -> c.features)) {
             return;
         }
         StringBuilder lines = new StringBuilder();
         for (FeatureVector vector : vectors) {
             lines.append(FeatureLines.json(vector));
         }
-        byte[] bytes = lines.toString().getBytes(StandardCharsets.UTF_8);
+        send(lines.toString().getBytes(StandardCharsets.UTF_8), false);
+    }
+
+    /** On the control thread: writes a tick's transitions (NDJSON lines, each ending in a newline) to the clients that asked. */
+    void publishTransitions(List<String> lines) {
+        if (clients.isEmpty() || lines.isEmpty() || clients.stream().noneMatch(c -> c.transitions)) {
+            return;
+        }
+        send(String.join("", lines).getBytes(StandardCharsets.UTF_8), true);
+    }
+
+    private void send(byte[] bytes, boolean transitions) {
         for (Client client : clients) {
             if (!client.channel.isActive()) {
                 clients.remove(client);
                 continue;
             }
-            client.unwritableTicks = client.channel.isWritable() ? 0 : client.unwritableTicks + 1;
+            if (transitions ? !client.transitions : !client.features) {
+                continue;
+            }
+            // Counted once a tick (on the features' write, or the transitions' for a transitions-only client).
+            if (transitions == !client.features) {
+                client.unwritableTicks = client.channel.isWritable() ? 0 : client.unwritableTicks + 1;
+            }
             if (client.pending.get() + bytes.length > config.maxPendingBytes()
                     || client.unwritableTicks >= config.maxUnwritableTicks()) {
                 drop(client);

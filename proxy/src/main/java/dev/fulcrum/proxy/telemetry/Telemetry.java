@@ -50,6 +50,7 @@ public final class Telemetry implements AutoCloseable {
     private volatile List<FeatureVector> latest = List.of();
     private final List<Consumer<List<FeatureVector>>> consumers = new CopyOnWriteArrayList<>();
     private boolean datasetFailed;
+    private boolean transitionsFailed;
 
     private Telemetry(TelemetryConfig config, EventLoopGroup group, boolean tcpInfo, MeterRegistry registry) {
         this.config = config;
@@ -150,6 +151,31 @@ public final class Telemetry implements AutoCloseable {
                 log.error("telemetry.dataset: writing {} failed, no more rows will be written: {}", config.dataset().path(), e.toString());
             }
         }
+    }
+
+    /**
+     * On the control thread: a tick's q-network transitions (NDJSON lines, each ending in a newline)
+     * to the stream's clients that asked for them and to the dataset's transitions file.
+     */
+    public void transitions(List<String> lines) {
+        if (!config.enabled() || lines.isEmpty()) {
+            return;
+        }
+        stream.publishTransitions(lines);
+        if (dataset != null && dataset.writesTransitions() && !transitionsFailed) {
+            try {
+                dataset.writeTransitions(lines);
+            } catch (IOException e) {
+                transitionsFailed = true;
+                log.error("telemetry.dataset.transitions: writing {} failed, no more transitions will be written there: {}",
+                        config.dataset().transitions(), e.toString());
+            }
+        }
+    }
+
+    /** Transitions written to the dataset's transitions file so far (control thread's count). */
+    public long datasetTransitions() {
+        return dataset == null ? 0 : dataset.transitionLines();
     }
 
     /**

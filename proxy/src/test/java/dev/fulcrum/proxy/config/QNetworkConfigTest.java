@@ -42,11 +42,32 @@ class QNetworkConfigTest {
         String yaml = POOL.formatted("""
                       model: q.onnx
                       beta: 0.5
-                      feedback: {a: "http://127.0.0.1:9901/api/feedback?pool=web"}
+                      feedback: {"127.0.0.1:9001": "http://127.0.0.1:9901/api/feedback?pool=web"}
                       transitions: q.ndjson
                 """.stripTrailing());
         Map<String, Object> parameters = ConfigTesting.parse(yaml).pools().get("web").policy().parameters();
         assertThat(parameters).containsEntry("model", "q.onnx").containsEntry("transitions", "q.ndjson");
-        assertThat(parameters.get("feedback")).isEqualTo(Map.of("a", "http://127.0.0.1:9901/api/feedback?pool=web"));
+        assertThat(parameters.get("feedback")).isEqualTo(Map.of("127.0.0.1:9001", "http://127.0.0.1:9901/api/feedback?pool=web"));
+    }
+
+    @Test
+    void aFeedbackUrlForABackendThePoolLacksIsRefused() {
+        String yaml = """
+                listeners:
+                  web: {bind: 127.0.0.1:0, pool: web}
+                pools:
+                  web:
+                    policy:
+                      type: q-network
+                      model: q.onnx
+                      feedback:
+                        child-a: "http://127.0.0.1:9901/api/feedback?pool=web"
+                        child-c: "http://127.0.0.1:9903/api/feedback?pool=web"
+                    backends:
+                      - {name: child-a, address: 127.0.0.1:9001}
+                      - {name: child-b, address: 127.0.0.1:9002}
+                """;
+        assertThat(problemsOf(yaml)).containsExactly(
+                "cfg.yaml: pools.web.policy.feedback.child-c: key \"child-c\" names no backend of pool web (expected: one of child-a, child-b)");
     }
 }

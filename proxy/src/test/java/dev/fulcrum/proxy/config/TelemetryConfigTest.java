@@ -39,6 +39,7 @@ class TelemetryConfigTest {
                     groundTruth: {web/a: "http://127.0.0.1:9100/load"}
                     groundTruthField: busy
                     groundTruthTimeout: 150ms
+                    transitions: out/q.ndjson
                 """ + MINIMAL);
         TelemetryConfig t = config.telemetry();
         assertThat(t.tick()).isEqualTo(Duration.ofMillis(100));
@@ -47,7 +48,7 @@ class TelemetryConfigTest {
         assertThat(t.emaDecay()).isEqualTo(0.5);
         assertThat(t.stream()).isEqualTo(new TelemetryConfig.StreamConfig(1 << 20, 8));
         assertThat(t.dataset()).isEqualTo(new DatasetConfig(Path.of("out/features.csv"),
-                Map.of("web/a", "http://127.0.0.1:9100/load"), "busy", Duration.ofMillis(150)));
+                Map.of("web/a", "http://127.0.0.1:9100/load"), "busy", Duration.ofMillis(150), Path.of("out/q.ndjson")));
         assertThat(parse(ConfigWriter.toYaml(config)).telemetry()).isEqualTo(t);
     }
 
@@ -62,6 +63,7 @@ class TelemetryConfigTest {
                   dataset:
                     format: parquet
                     groundTruth: {a: "http://x/", web/b: "ftp://x/"}
+                    transitions: 7
                 """ + MINIMAL)).containsExactly(
                 "cfg.yaml: telemetry.enabled: \"maybe\" (expected: true or false)",
                 "cfg.yaml: telemetry.reservoirSize: 0 (expected: an integer from 1 to 65536)",
@@ -70,6 +72,7 @@ class TelemetryConfigTest {
                 "cfg.yaml: telemetry.dataset.path: missing (expected: the path of the CSV file to write)",
                 "cfg.yaml: telemetry.dataset.format: \"parquet\" (expected one of: csv)",
                 "cfg.yaml: telemetry.dataset.groundTruth.a: key \"a\" names no backend (expected: pool/backend)",
-                "cfg.yaml: telemetry.dataset.groundTruth[\"web/b\"]: \"ftp://x/\" (expected: an http:// URL answering a number or a JSON object)");
+                "cfg.yaml: telemetry.dataset.groundTruth[\"web/b\"]: \"ftp://x/\" (expected: an http:// URL answering a number or a JSON object)",
+                "cfg.yaml: telemetry.dataset.transitions: 7 (expected: the path of the NDJSON file to write the q-network pools' transitions to)");
     }
 }

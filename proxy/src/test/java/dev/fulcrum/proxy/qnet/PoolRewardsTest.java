@@ -23,6 +23,13 @@ class PoolRewardsTest {
         return new FeatureVector(FeatureSchema.VERSION, 1000, 250, "p", backend, values);
     }
 
+    private static FeatureVector withFct(FeatureVector vector, int ended, double meanSeconds) {
+        double[] values = vector.values().clone();
+        values[FeatureSchema.N_FCT] = ended;
+        values[FeatureSchema.column(FeatureSchema.FCT, 0)] = meanSeconds;
+        return new FeatureVector(vector.schemaVersion(), vector.timestampMillis(), vector.tickMillis(), vector.pool(), vector.backend(), values);
+    }
+
     private static final Map<String, Integer> INDEX = Map.of("a", 0, "b", 1);
 
     @Test
@@ -47,6 +54,16 @@ class PoolRewardsTest {
         List<PoolRewards.Sample> samples = rewards.update(List.of(vector("a", 1, 0.004, 0, 0)), INDEX::get, new FlowReward(0.5), k -> null);
         assertThat(samples.get(0).reward()).isEqualTo(1.0);
         assertThat(samples.get(0).childReward()).isNull();
+    }
+
+    @Test
+    void theTicksFctIsAbsentWhenNoFlowEnded() {
+        PoolRewards rewards = new PoolRewards();
+        FeatureVector none = withFct(vector("a", 2, 0.001, 0, 0), 0, 0); // an empty channel's mean reads 0
+        FeatureVector ended = withFct(vector("b", 2, 0.001, 0, 0), 3, 1.5);
+        List<PoolRewards.Sample> samples = rewards.update(List.of(none, ended), INDEX::get, new FlowReward(0.5), k -> null);
+        assertThat(samples.get(0).fct()).isNaN();
+        assertThat(samples.get(1).fct()).isEqualTo(1.5);
     }
 
     @Test
