@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -23,6 +24,7 @@ class GracefulShutdownProcessTest {
     Path dir;
 
     @Test
+    @Timeout(value = 5, unit = TimeUnit.MINUTES) // a new JVM: up to 120 s to start on a loaded machine, then the test's own bounded waits
     void sigtermDrainsOpenFlowsAndExitsZero() throws Exception {
         CountDownLatch terminated = new CountDownLatch(1);
         try (TestServer backend = TestServer.start(socket -> {

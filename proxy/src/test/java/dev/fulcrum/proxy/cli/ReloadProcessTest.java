@@ -18,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -33,6 +34,7 @@ class ReloadProcessTest {
     Path dir;
 
     @Test
+    @Timeout(value = 5, unit = TimeUnit.MINUTES) // a new JVM: up to 120 s to start on a loaded machine, then the test's own bounded waits
     void sighupReloadsTheFileWithoutClosingAnOpenFlow() throws Exception {
         try (TestServer a = TestServer.echo(); TestServer b = TestServer.echo()) {
             // Port 0: the ports are read from the log once the process has bound them.

@@ -16,6 +16,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -31,6 +32,7 @@ class SigtermUnderLoadProcessTest {
     Path dir;
 
     @Test
+    @Timeout(value = 5, unit = TimeUnit.MINUTES) // a new JVM: up to 120 s to start on a loaded machine, then the test's own bounded waits
     void sigtermUnderLoadDrainsEveryAdmittedFlowIntact() throws Exception {
         try (TestServer echo = TestServer.echo(); EchoFlows clients = new EchoFlows()) {
             Path config = Files.writeString(dir.resolve("fulcrum.yaml"), """
