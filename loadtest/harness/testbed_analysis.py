@@ -18,7 +18,11 @@ Writes into PLOTS_DIR (default DIR):
 
 Preprocessing as the paper's: rows whose ground truth is beyond its 99th percentile are dropped,
 features are standardised (zero mean, unit variance) before PCA. Ticks without traffic on the
-backend (no flow assigned, none open) are left out: they are the idle lead-in of each run.
+backend (no flow assigned, none open) are left out: they are the idle lead-in of each run. So are
+the ticks after the last flow of the run was assigned (to any backend): the backends then work off
+their queues with no flow arriving, which is no longer the run's rate. At 100% of capacity those
+rows (n_f 0, every slot busy, for seconds on a loaded machine) pulled n_f's correlation with busy
+slots towards zero and below.
 Only numpy and matplotlib (Debian's python3-numpy, python3-matplotlib); PCA is numpy's SVD.
 """
 import argparse
@@ -68,7 +72,7 @@ def read_run(directory, run):
             j = j if abs(times[j] - stamps[i]) < abs(times[j - 1] - stamps[i]) else j - 1
             if abs(times[j] - stamps[i]) <= 250:
                 joined[i] = (samples[j][2], samples[j][3], samples[j][1], samples[j][4])
-    return names, features, busy, joined, backends
+    return names, features, busy, joined, backends, stamps
 
 
 def load(directory):
@@ -77,11 +81,15 @@ def load(directory):
     blocks = []
     names = None
     for run in summary["runs"]:
-        run_names, x, busy, joined, backends = read_run(directory, run)
+        run_names, x, busy, joined, backends, stamps = read_run(directory, run)
         if names is not None and run_names != names:
             sys.exit(f"{run['dataset']}: feature columns differ from the first run's (expected: schema 1 in every file)")
         names = run_names
-        active = (x[:, names.index("n_f")] > 0) | (x[:, names.index("n_open")] > 0)
+        assigned = x[:, names.index("n_f")] > 0
+        active = assigned | (x[:, names.index("n_open")] > 0)
+        if assigned.any():
+            # The run's traffic as the proxy saw it: from its first assigned flow to its last (the lead-out drains queues).
+            active &= stamps <= stamps[assigned].max()
         keep = active & ~np.isnan(busy)
         blocks.append(dict(run=run, x=x[keep], busy=busy[keep], queue=joined[keep, 0], utilisation=joined[keep, 1],
                            slots=joined[keep, 2], truth_busy=joined[keep, 3],

@@ -170,8 +170,10 @@ public final class FulcrumProxy implements AutoCloseable {
                     + " (see EpollRegistrationRepair); use transport auto or nio", EpollRegistrationRepair.unavailabilityCause());
         }
         state = "running";
-        log.info("Fulcrum {} started: transport {}, {} event loops, listeners {}, configuration {}", Version.get(), transport.name(),
-                eventLoops, listeners.values().stream().map(l -> l.name() + "@" + listenerAddress(l.name())).toList(), checksum);
+        // The bound addresses, so that a configuration binding port 0 can be found (the process tests do).
+        log.info("Fulcrum {} started: transport {}, {} event loops, listeners {}, admin {}, configuration {}", Version.get(), transport.name(),
+                eventLoops, listeners.values().stream().map(l -> l.name() + "@" + listenerAddress(l.name())).toList(),
+                admin == null ? "off" : admin.address(), checksum);
     }
 
     private void tickRetired() {

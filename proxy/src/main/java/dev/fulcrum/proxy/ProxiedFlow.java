@@ -203,7 +203,12 @@ final class ProxiedFlow {
         targetMeters.flows.increment();
         record.connected(backend, connectedNanos);
         if (clientClosed) {
-            backend.close();
+            // A client that reset before its backend answered resets the backend too, as it would have after.
+            if (endReason == EndReason.CLIENT_RESET) {
+                resetChannel(backend);
+            } else {
+                backend.close();
+            }
             return;
         }
         var sendProxyProtocol = listener.pool().config().operations().sendProxyProtocol();

@@ -51,9 +51,11 @@ class EpollRegistrationRepairTest {
         // proxy's socket to it has nothing to read or write: it must sit out of the epoll set, not
         // report EPOLLHUP to a loop that ignores it (which is what keeping a permanent EPOLLERR does).
         CountDownLatch respond = new CountDownLatch(1);
+        CountDownLatch requestRead = new CountDownLatch(1);
         CompletableFuture<Throwable> backendSaw = new CompletableFuture<>();
         try (TestServer backend = TestServer.start(socket -> {
                     socket.getInputStream().readAllBytes();
+                    requestRead.countDown();
                     respond.await(10, TimeUnit.SECONDS);
                     try {
                         for (int i = 0; i < 100; i++) {
@@ -69,8 +71,9 @@ class EpollRegistrationRepairTest {
             Socket client = HalfCloseAndResetTest.connect(proxy);
             client.getOutputStream().write("request".getBytes(StandardCharsets.US_ASCII));
             client.shutdownOutput();
-            TestWaits.until(() -> backend.accepted() == 1, "the request reached the backend");
-            Thread.sleep(100);
+            // The request and the half-close relayed, not just the backend's accept (which comes before
+            // the proxy's loop sees its connect complete; a reset before that never half-closes).
+            assertThat(requestRead.await(10, TimeUnit.SECONDS)).as("the request and its FIN reached the backend").isTrue();
             client.setSoLinger(true, 0);
             client.close();
 

@@ -7,12 +7,16 @@ import dev.fulcrum.proxy.testing.Streams;
 import dev.fulcrum.proxy.testing.TestConfigs;
 import dev.fulcrum.proxy.testing.TestServer;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /** FINs and RSTs cross the proxy the way they would cross a wire; nothing hangs. */
@@ -126,9 +130,11 @@ class HalfCloseAndResetTest {
     @Test
     void clientResetIsPassedToTheBackend() throws Exception {
         CompletableFuture<Throwable> backendSaw = new CompletableFuture<>();
+        AtomicInteger backendRead = new AtomicInteger();
         try (TestServer backend = TestServer.start(socket -> {
                     socket.setSoTimeout(10_000);
                     try {
+                        backendRead.set(socket.getInputStream().readNBytes(10).length);
                         readUntilFailure(socket);
                         backendSaw.complete(null);
                     } catch (IOException e) {
@@ -138,11 +144,39 @@ class HalfCloseAndResetTest {
                 FulcrumProxy proxy = FulcrumProxy.start(TestConfigs.builder().backend(backend.port()).build())) {
             Socket client = connect(proxy);
             client.getOutputStream().write("some bytes".getBytes(StandardCharsets.US_ASCII));
-            TestWaits.until(() -> backend.accepted() == 1, "the backend connected");
-            Thread.sleep(100);
+            // The backend's accept comes before the proxy's loop sees its connect complete; the bytes
+            // arriving show the flow is relaying (a reset before that is covered by the next test).
+            TestWaits.until(() -> backendRead.get() == 10, "the client's bytes reached the backend");
             client.setSoLinger(true, 0);
             client.close();
             assertThat(backendSaw.get(10, TimeUnit.SECONDS)).isInstanceOf(SocketException.class).hasMessageContaining("reset");
+            TestWaits.until(() -> proxy.flowsEnded(TestConfigs.LISTENER, EndReason.CLIENT_RESET) == 1, "a client reset counted");
+        }
+    }
+
+    @Test
+    void clientResetBeforeTheBackendConnectCompletesResetsTheBackendToo() throws Exception {
+        // A backlog of 1 with two connections queued and never accepted: Linux drops the proxy's SYN,
+        // so its connect stays pending (until the SYN is sent again, 1 s later) while the client resets.
+        try (ServerSocket full = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+                Socket queued = new Socket(full.getInetAddress(), full.getLocalPort());
+                Socket queuedToo = new Socket(full.getInetAddress(), full.getLocalPort());
+                FulcrumProxy proxy = FulcrumProxy.start(TestConfigs.builder().backend(full.getLocalPort())
+                        .connectTimeout(Duration.ofSeconds(30)).build())) {
+            Socket client = connect(proxy);
+            TestWaits.until(() -> proxy.clientChannels(TestConfigs.LISTENER).size() == 1, "the proxy took the flow");
+            client.setSoLinger(true, 0);
+            client.close();
+            TestWaits.until(() -> proxy.clientChannels(TestConfigs.LISTENER).isEmpty(), "the proxy saw the client's reset");
+
+            full.setSoTimeout(30_000);
+            full.accept().close();
+            full.accept().close();
+            try (Socket backendSide = full.accept()) { // the proxy's connect, completed by its next SYN
+                backendSide.setSoTimeout(10_000);
+                assertThatThrownBy(() -> readUntilFailure(backendSide)).as("a reset, not an end of stream")
+                        .isInstanceOf(SocketException.class).hasMessageContaining("reset");
+            }
             TestWaits.until(() -> proxy.flowsEnded(TestConfigs.LISTENER, EndReason.CLIENT_RESET) == 1, "a client reset counted");
         }
     }

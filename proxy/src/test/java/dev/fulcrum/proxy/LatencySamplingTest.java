@@ -37,8 +37,10 @@ class LatencySamplingTest {
             assertThat(two.accepted()).isPositive();
             long now = System.nanoTime();
             for (String name : new String[] {"b0", "b1"}) {
+                // A loopback connect, but the first ones wait for class loading on a loaded machine: the
+                // bound only rules out garbage (a timestamp, not a duration), not a slow machine.
                 assertThat(backend(proxy, name).latencyEstimateNanos(now)).as(name)
-                        .isGreaterThan(0).isLessThan(TimeUnit.SECONDS.toNanos(2));
+                        .isGreaterThan(0).isLessThan(TimeUnit.SECONDS.toNanos(30));
             }
         }
     }

@@ -2,7 +2,6 @@ package dev.fulcrum.proxy.cli;
 
 import dev.fulcrum.proxy.testing.FulcrumProcesses;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.fulcrum.proxy.testing.TestServer;
 import java.net.ConnectException;
@@ -12,6 +11,7 @@ import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -24,13 +24,14 @@ class GracefulShutdownProcessTest {
     Path dir;
 
     @Test
+    @Timeout(value = 5, unit = TimeUnit.MINUTES) // a new JVM: up to 120 s to start on a loaded machine, then the test's own bounded waits
     void sigtermDrainsOpenFlowsAndExitsZero() throws Exception {
         CountDownLatch terminated = new CountDownLatch(1);
         try (TestServer backend = TestServer.start(socket -> {
             var out = socket.getOutputStream();
             out.write(new byte[1000]);
             out.flush();
-            terminated.await(10, TimeUnit.SECONDS);
+            terminated.await(60, TimeUnit.SECONDS);
             for (int i = 0; i < 5; i++) { // the rest of the response comes after SIGTERM
                 Thread.sleep(100);
                 out.write(new byte[1000]);
@@ -39,16 +40,14 @@ class GracefulShutdownProcessTest {
             socket.shutdownOutput();
             socket.getInputStream().readAllBytes();
         })) {
-            int port = FulcrumProcesses.freePort();
-            int adminPort = FulcrumProcesses.freePort();
             Path config = Files.writeString(dir.resolve("fulcrum.yaml"), """
-                    runtime: {drainTimeout: 10s}
-                    admin: {address: 127.0.0.1:%d}
+                    runtime: {drainTimeout: 60s}
+                    admin: {address: 127.0.0.1:0}
                     listeners:
-                      web: {bind: 127.0.0.1:%d, pool: web}
+                      web: {bind: 127.0.0.1:0, pool: web}
                     pools:
                       web: {backends: [127.0.0.1:%d]}
-                    """.formatted(adminPort, port, backend.port()));
+                    """.formatted(backend.port()));
             Path log = dir.resolve("fulcrum.log");
             Process fulcrum = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "-cp", System.getProperty("java.class.path"),
@@ -56,29 +55,45 @@ class GracefulShutdownProcessTest {
                     "-Dlogback.configurationFile=logback.xml", FulcrumCommand.class.getName(), "run", "-c", config.toString())
                     .redirectErrorStream(true).redirectOutput(log.toFile()).start();
             try {
-                FulcrumProcesses.awaitHealthy(adminPort, fulcrum, log);
+                int port = FulcrumProcesses.awaitStarted(fulcrum, log).listener("web");
                 try (Socket client = new Socket("127.0.0.1", port)) {
-                    client.setSoTimeout(10_000);
+                    client.setSoTimeout(60_000);
                     assertThat(client.getInputStream().readNBytes(1000)).hasSize(1000);
 
                     fulcrum.destroy(); // SIGTERM
-                    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
                     while (!Files.readString(log).contains("SIGTERM: stopping") && System.nanoTime() < deadline) {
                         Thread.sleep(20);
                     }
                     assertThat(Files.readString(log)).contains("SIGTERM: stopping");
-                    assertThatThrownBy(() -> new Socket("127.0.0.1", port).close()).isInstanceOf(ConnectException.class);
+                    // The line is logged before the drain closes the listener: on a loaded machine a
+                    // connect right after it may still be accepted. Stopping to accept is what counts.
+                    assertThat(refusedWithin(port, 60)).as("the listener closed after SIGTERM").isTrue();
                     terminated.countDown();
 
                     client.shutdownOutput();
                     assertThat(client.getInputStream().readAllBytes()).as("the rest of the response").hasSize(5000);
                 }
-                assertThat(fulcrum.waitFor(15, TimeUnit.SECONDS)).isTrue();
+                assertThat(fulcrum.waitFor(90, TimeUnit.SECONDS)).as("exits once the drain (60 s at most) is over").isTrue();
                 assertThat(fulcrum.exitValue()).as(Files.readString(log)).isZero();
                 assertThat(Files.readString(log)).contains("stopped (0 flows cut at the drain timeout)");
             } finally {
                 fulcrum.destroyForcibly();
             }
         }
+    }
+
+    /** Whether connecting to {@code port} is refused within {@code seconds}; a connect that still gets through is closed at once. */
+    private static boolean refusedWithin(int port, int seconds) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (System.nanoTime() - deadline < 0) {
+            try {
+                new Socket("127.0.0.1", port).close();
+            } catch (ConnectException refused) {
+                return true;
+            }
+            Thread.sleep(20);
+        }
+        return false;
     }
 }

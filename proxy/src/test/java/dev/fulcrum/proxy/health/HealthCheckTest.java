@@ -29,8 +29,12 @@ import org.junit.jupiter.api.Test;
 /** Active health checks against real loopback backends, through a running proxy. */
 class HealthCheckTest {
 
-    private static final Duration INTERVAL = Duration.ofMillis(100);
-    private static final Duration TIMEOUT = Duration.ofMillis(50);
+    // A check of a healthy loopback backend must not time out on a loaded machine: its answer waits
+    // for the stub's threads and the health loop to be scheduled, which took over 50 ms under load.
+    // 400 ms (under the interval, as the config requires) keeps a false DOWN (two timeouts in a row)
+    // out of reach, and the tests still see every transition within a couple of seconds.
+    private static final Duration INTERVAL = Duration.ofMillis(500);
+    private static final Duration TIMEOUT = Duration.ofMillis(400);
     private static final HealthCheckConfig TCP = HealthCheckConfig.tcp(INTERVAL, TIMEOUT, 2, 2);
 
     private static HealthCheckConfig http(String... expect) {
@@ -71,10 +75,14 @@ class HealthCheckTest {
             stub.answer(503);
             until(() -> !proxy.backend(TestConfigs.POOL, "b0").isHealthy(), "down on 503");
             assertThat(health(proxy, 0).consecutiveFailures()).isGreaterThanOrEqualTo(2);
+            double passesWhileDown = scraped(proxy, "fulcrum_backend_health_checks_total", "b0", "result=\"pass\"");
 
             stub.answer(200);
             until(() -> proxy.backend(TestConfigs.POOL, "b0").isHealthy(), "up on 200");
-            assertThat(health(proxy, 0).consecutivePasses()).isGreaterThanOrEqualTo(2);
+            // Counted, not read from consecutivePasses: a later check may already have run (and, on a
+            // loaded machine, timed out) by the time the test looks; the counter only grows.
+            assertThat(scraped(proxy, "fulcrum_backend_health_checks_total", "b0", "result=\"pass\"") - passesWhileDown)
+                    .as("rise: two passes to come back up").isGreaterThanOrEqualTo(2.0);
         }
     }
 
@@ -234,8 +242,9 @@ class HealthCheckTest {
         }
     }
 
+    /** Polls for up to 30 s: several checks an interval apart, on a machine that may be slow to schedule them. */
     private static void until(BooleanSupplier condition, String description) throws InterruptedException {
-        long deadline = System.nanoTime() + 10_000_000_000L;
+        long deadline = System.nanoTime() + 30_000_000_000L;
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() - deadline > 0) {
                 throw new AssertionError("timed out waiting until " + description);

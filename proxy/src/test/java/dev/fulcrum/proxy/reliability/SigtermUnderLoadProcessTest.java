@@ -16,6 +16,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -31,25 +32,23 @@ class SigtermUnderLoadProcessTest {
     Path dir;
 
     @Test
+    @Timeout(value = 5, unit = TimeUnit.MINUTES) // a new JVM: up to 120 s to start on a loaded machine, then the test's own bounded waits
     void sigtermUnderLoadDrainsEveryAdmittedFlowIntact() throws Exception {
         try (TestServer echo = TestServer.echo(); EchoFlows clients = new EchoFlows()) {
-            int port = FulcrumProcesses.freePort();
-            int adminPort = FulcrumProcesses.freePort();
             Path config = Files.writeString(dir.resolve("fulcrum.yaml"), """
                     runtime: {drainTimeout: 20s, watchConfig: false}
-                    admin: {address: 127.0.0.1:%d}
+                    admin: {address: 127.0.0.1:0}
                     listeners:
-                      web: {bind: 127.0.0.1:%d, pool: web}
+                      web: {bind: 127.0.0.1:0, pool: web}
                     pools:
                       web: {backends: [127.0.0.1:%d]}
-                    """.formatted(adminPort, port, echo.port()));
+                    """.formatted(echo.port()));
             Path log = dir.resolve("fulcrum.log");
             Process fulcrum = new ProcessBuilder(BackendProcess.javaCommand(), "-cp", System.getProperty("java.class.path"),
                     "-Dlogback.configurationFile=logback.xml", FulcrumCommand.class.getName(), "run", "-c", config.toString())
                     .redirectErrorStream(true).redirectOutput(log.toFile()).start();
             try {
-                FulcrumProcesses.awaitHealthy(adminPort, fulcrum, log);
-                InetSocketAddress address = new InetSocketAddress("127.0.0.1", port);
+                InetSocketAddress address = new InetSocketAddress("127.0.0.1", FulcrumProcesses.awaitStarted(fulcrum, log).listener("web"));
                 List<CompletableFuture<List<Checked>>> loops = new ArrayList<>();
                 AtomicInteger done = new AtomicInteger();
                 for (int c = 0; c < 8; c++) {
