@@ -11,8 +11,9 @@ import java.util.function.Function;
 
 /**
  * The methods compared on the simulated system (Table 1's four, and the controller as it was for
- * the ablation), each a function of a parameter vector in [0, 1]^d, so the one tuner ({@code BayesianOptimizer}) tunes the controller and the baselines
- * with the same budget against the same objective.
+ * the ablation), each a function of a parameter vector in [0, 1]^d, so the one tuner
+ * ({@code BayesianOptimizer}) tunes the controller and the baselines with the same budget against
+ * the same objective.
  */
 public enum StoragePolicies {
 
