@@ -106,4 +106,72 @@ class PressureControllerTest {
         }
         assertThat(after[1]).isLessThan(0.7 * before[1]);
     }
+
+    private static PressureController cooperative(double conductance) {
+        return new PressureController("pascal", TestDags.chain(0.5, 0.4, 2), TestDags.efficiency(), EfficiencyPredictor.ema(0.3),
+                new PressureController.Settings(0.3, 0.1, 1.0, 1.0, conductance));
+    }
+
+    @Test
+    void whileNoTierIsUnderPressureTheClientTakesWhatTheResourcesAllowAndGivesBackWhatItDoesNotUse() {
+        PressureController controller = cooperative(100);
+        double[] w = {0.4, 0.3}; // both under their ideals
+        double[] rates = controller.rates(w, null);
+        assertThat(controller.lastYield()).isZero();
+        assertThat(rates[0]).as("all the CPU: 100 / 0.05").isCloseTo(2000, Offset.offset(1e-6));
+        assertThat(rates[1] + rates[2]).as("nothing left for the migrations").isCloseTo(0, Offset.offset(1e-6));
+        // The clients use 400 of their 2000: the migrations get the rest, the clients keep their rate.
+        double[] next = controller.rates(w, null, new double[] {400, 0, 0});
+        assertThat(next[0]).isCloseTo(2000, Offset.offset(1e-6));
+        assertThat(next[1]).isPositive();
+        assertThat(next[2]).isPositive();
+        double cpu = 1.25 * 400 * 0.05 + next[1] * 0.02 + next[2] * 0.02;
+        assertThat(cpu).as("the migrations fit beside what the clients use").isLessThanOrEqualTo(100 * (1 + 1e-9));
+    }
+
+    @Test
+    void theClientYieldsToFlushAsTheCacheFills() {
+        double previousClient = Double.POSITIVE_INFINITY;
+        double previousFlush = 0;
+        for (double cache : new double[] {0.5, 0.6, 0.7, 0.8, 0.9, 0.94}) {
+            PressureController controller = cooperative(1000);
+            double[] rates = null;
+            for (int i = 0; i < 200; i++) {
+                rates = controller.rates(new double[] {cache, 0.4}, null);
+            }
+            assertThat(rates[0]).as("client at cache %s", cache).isLessThanOrEqualTo(previousClient * (1 + 1e-9));
+            assertThat(rates[1]).as("flush at cache %s", cache).isGreaterThanOrEqualTo(previousFlush * (1 - 1e-9));
+            previousClient = rates[0];
+            previousFlush = rates[1];
+        }
+        assertThat(previousFlush).isPositive();
+        PressureController controller = cooperative(1000);
+        controller.rates(new double[] {0.5, 0.4}, null);
+        assertThat(controller.rates(new double[] {0.95, 0.4}, null)[0]).as("a full cache stops clients at once").isZero();
+    }
+
+    @Test
+    void migrationsMoveAtMostConductanceTimesTheirPressureDifferenceAndNoResourcePassesItsLimit() {
+        SplittableRandom random = new SplittableRandom(7);
+        StorageDag dag = TestDags.chain(0.5, 0.4, 2);
+        MigrationPlanner planner = new MigrationPlanner(dag);
+        for (int i = 0; i < 500; i++) {
+            double conductance = Math.exp(2 + 6 * random.nextDouble());
+            PressureController controller = cooperative(conductance);
+            double[] w = {0.94 * random.nextDouble(), 0.94 * random.nextDouble()};
+            double[] used = {2000 * random.nextDouble(), 0, 0};
+            controller.rates(w, null);
+            double[] rates = controller.rates(w, null, used);
+            double[] d = planner.pressureDifferences(planner.pressures(w));
+            for (int t = 1; t < 3; t++) {
+                assertThat(rates[t]).isLessThanOrEqualTo(conductance * Math.max(0, d[t]) * (1 + 1e-9) + 1e-9);
+            }
+            double reserved = Math.min(rates[0], 1.25 * used[0]);
+            double[][] eff = TestDags.efficiency();
+            for (int k = 0; k < 2; k++) {
+                double use = Math.max(reserved, 0.05 * rates[0]) * eff[0][k] + rates[1] * eff[1][k] + rates[2] * eff[2][k];
+                assertThat(use).isLessThanOrEqualTo(dag.resources().get(k).limit() * (1 + 1e-9));
+            }
+        }
+    }
 }

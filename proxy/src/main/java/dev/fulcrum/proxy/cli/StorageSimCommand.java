@@ -36,9 +36,13 @@ final class StorageSimCommand implements Callable<Integer> {
     @Option(names = "--tune-seconds", defaultValue = "25000", description = "Simulated seconds per tuning run (as long as the reported runs, so that every method is tuned on the slow SSD fill cycle too). Default: ${DEFAULT-VALUE}.")
     int tuneSeconds;
 
-    @Option(names = "--tune-iterations", defaultValue = "12",
+    @Option(names = "--tune-iterations", defaultValue = "24",
             description = "Bayesian-optimisation steps per method and workload, after 6 random points. Default: ${DEFAULT-VALUE}.")
     int tuneIterations;
+
+    @Option(names = "--tune-seeds", defaultValue = "2",
+            description = "Training runs per tuning evaluation (seeds seed + 1000, seed + 2000, ...; the objective is their mean). Default: ${DEFAULT-VALUE}.")
+    int tuneSeeds;
 
     @Option(names = "--json", description = "Print JSON instead of tables.")
     boolean json;
@@ -50,7 +54,7 @@ final class StorageSimCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         StorageExperiment.Settings settings;
         try {
-            settings = new StorageExperiment.Settings(seconds, seed, tuneSeconds, tuneIterations, 10);
+            settings = new StorageExperiment.Settings(seconds, seed, tuneSeconds, tuneIterations, 10, tuneSeeds);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
@@ -63,8 +67,9 @@ final class StorageSimCommand implements Callable<Integer> {
         if (json) {
             out.println(mapper.writeValueAsString(Map.of("settings", settings, "table", report.table(), "ablation", report.ablation())));
         } else {
-            out.printf("%d simulated seconds per run, seed %d; every method tuned by Bayesian optimisation (%d steps) on"
-                    + " %d-second training runs (seed %d)%n%n", seconds, seed, tuneIterations, tuneSeconds, seed + 1000);
+            out.printf("%d simulated seconds per run, seed %d; every method tuned by Bayesian optimisation (6 random points,"
+                    + " %d steps) on %d %d-second training run(s) per evaluation (seeds from %d)%n%n", seconds, seed, tuneIterations,
+                    tuneSeeds, tuneSeconds, seed + 1000);
             print(out, "Table 1", report.table());
             out.println();
             print(out, "Ablation", report.ablation());

@@ -19,11 +19,11 @@ class StorageSimCommandTest {
         StringWriter err = new StringWriter();
         Path series = dir.resolve("series.json");
         int code = FulcrumCommand.execute(new PrintWriter(out), new PrintWriter(err), "sim", "storage", "--seconds", "300",
-                "--tune-seconds", "200", "--tune-iterations", "0", "--json", "--series", series.toString());
+                "--tune-seconds", "200", "--tune-iterations", "0", "--tune-seeds", "1", "--json", "--series", series.toString());
         assertThat(code).as(err.toString()).isZero();
         JsonNode json = new ObjectMapper().readTree(out.toString());
         assertThat(json.get("table")).hasSize(8);
-        assertThat(json.get("ablation")).hasSize(14); // PASCAL without BO, three predictors, three untuned baselines; per workload
+        assertThat(json.get("ablation")).hasSize(16); // PASCAL at Eq. 15 shares, PASCAL without BO, three predictors, three untuned baselines; per workload
         assertThat(json.at("/table/0/method").asText()).isEqualTo("PASCAL");
         assertThat(json.at("/table/0/meanThroughput").asDouble()).isPositive();
         assertThat(new ObjectMapper().readTree(Files.readString(series)).has("synthetic/PASCAL")).isTrue();
@@ -35,6 +35,6 @@ class StorageSimCommandTest {
         int code = FulcrumCommand.execute(new PrintWriter(new StringWriter()), new PrintWriter(err), "sim", "storage",
                 "--seconds", "10");
         assertThat(code).isEqualTo(2);
-        assertThat(err.toString()).contains("(expected: >= 100, >= 100, >= 0, >= 1)");
+        assertThat(err.toString()).contains("(expected: >= 100, >= 100, >= 0, >= 1, >= 1)");
     }
 }

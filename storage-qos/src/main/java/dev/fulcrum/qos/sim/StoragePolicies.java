@@ -10,20 +10,25 @@ import dev.fulcrum.qos.ThresholdPolicy;
 import java.util.function.Function;
 
 /**
- * The four methods compared on the simulated system, each a function of a parameter vector in
- * [0, 1]^d, so the one tuner ({@code BayesianOptimizer}) tunes the controller and the baselines
- * with the same budget against the same objective.
+ * The methods compared on the simulated system (Table 1's four, and the controller as it was for
+ * the ablation), each a function of a parameter vector in [0, 1]^d, so the one tuner
+ * ({@code BayesianOptimizer}) tunes the controller and the baselines with the same budget against
+ * the same objective.
  */
 public enum StoragePolicies {
 
     /**
-     * PASCAL: ideal watermark of each node, one stiffness (log scale 0.5 to 50), and the client
-     * task's prudence on cuts (gain, log 0.02 to 1; largest cut, log 0.01 to 0.5): "learning to
-     * cooperation". Rises the plan allows are taken at once (rise gain 1, not tuned: an 8th
-     * dimension let the optimiser pick slow rises on the training run, which queued the reported
-     * run's bursts; docs/pressure-control.md).
+     * PASCAL: ideal watermark of each node, one stiffness (log scale 0.5 to 50), the client task's
+     * prudence (cut gain, log 0.02 to 1; largest cut, log 0.01 to 0.5; rise gain, log 0.02 to 1),
+     * the migrations' conductance (log 50 to 5,000 MB/s per unit of pressure) and the client's
+     * yield gain (log 0.5 to 16): "learning to cooperation" (§4.2).
      */
-    PASCAL(7, new double[] {0.5, 0.5, 0.2, 0.5, 0.5, 0.692, 0.589}),
+    PASCAL(10, new double[] {0.5, 0.5, 0.2, 0.5, 0.5, 0.692, 0.589, 1.0, 0.5, 0.2}),
+    /**
+     * Ablation: PASCAL with every task, the client included, at its Eq. 15 share of the resources
+     * (no yield, no conductance): ideal watermarks, stiffness, and the client's cut and rise prudence.
+     */
+    PASCAL_SHARE(8, new double[] {0.5, 0.5, 0.2, 0.5, 0.5, 0.692, 0.589, 1.0}),
     /** LBICA-like threshold per tier: cache threshold, SSD threshold, flush/tier-down/GC nominal rates, flush start. */
     THRESHOLD(6, new double[] {0.9, 0.9, 0.5, 0.5, 0.5, 0.3}),
     /** PID on watermarks: kp, ki, kd (log scales), target watermarks of cache, SSD valid and garbage. */
@@ -51,6 +56,7 @@ public enum StoragePolicies {
     public String label() {
         return switch (this) {
             case PASCAL -> "PASCAL";
+            case PASCAL_SHARE -> "PASCAL, client at its Eq. 15 share";
             case THRESHOLD -> "LBICA-like threshold";
             case PID -> "PID";
             case STATIC -> "static";
@@ -63,13 +69,17 @@ public enum StoragePolicies {
 
     public BandwidthPolicy create(double[] p, EfficiencyPredictor.Factory predictor) {
         switch (this) {
-            case PASCAL -> {
+            case PASCAL, PASCAL_SHARE -> {
                 double[] ideal = {between(0.05, 0.95, p[0]), between(0.05, 0.95, p[1]), between(0.02, 0.9, p[2]),
                     between(0.05, 0.95, p[3])};
                 StorageDag dag = ThreeTierSystem.dag(ideal, logBetween(0.5, 50, p[4]));
-                return new PressureController(label(), dag, ThreeTierSystem.priorEfficiency(), predictor,
-                        new PressureController.Settings(logBetween(0.02, 1, p[5]), logBetween(0.01, 0.5, p[6]),
-                                1.0));
+                double cut = logBetween(0.02, 1, p[5]);
+                double maxCut = logBetween(0.01, 0.5, p[6]);
+                double rise = logBetween(0.02, 1, p[7]);
+                PressureController.Settings settings = this == PASCAL
+                        ? new PressureController.Settings(cut, maxCut, rise, logBetween(0.5, 16, p[9]), logBetween(50, 5000, p[8]))
+                        : new PressureController.Settings(cut, maxCut, rise);
+                return new PressureController(label(), dag, ThreeTierSystem.priorEfficiency(), predictor, settings);
             }
             case THRESHOLD -> {
                 StorageDag dag = ThreeTierSystem.dag(ThreeTierSystem.HAND_PICKED_IDEAL, 1);
@@ -100,6 +110,9 @@ public enum StoragePolicies {
     static double logBetween(double lo, double hi, double unit) {
         return lo * Math.pow(hi / lo, Math.max(0, Math.min(1, unit)));
     }
+
+    /** The methods of Table 1: the controller and the paper's three baselines. */
+    static final java.util.List<StoragePolicies> TABLE_1 = java.util.List.of(PASCAL, THRESHOLD, PID, STATIC);
 
     static StoragePolicies byLabel(String label) {
         for (StoragePolicies p : values()) {

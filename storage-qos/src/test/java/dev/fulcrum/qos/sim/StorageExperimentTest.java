@@ -13,7 +13,8 @@ class StorageExperimentTest {
         assertThat(report.table()).extracting(StorageExperiment.Row::workload).containsOnly("synthetic", "real-world-like");
         assertThat(report.table()).extracting(StorageExperiment.Row::method)
                 .contains("PASCAL", "LBICA-like threshold", "PID", "static");
-        assertThat(report.ablation()).hasSize(14);
+        assertThat(report.ablation()).hasSize(16);
+        assertThat(report.ablation()).extracting(StorageExperiment.Row::method).contains("PASCAL, client at its Eq. 15 share (tuned)");
         for (StorageExperiment.Row row : report.table()) {
             assertThat(row.meanThroughput()).isPositive();
             assertThat(row.p99LatencyMs()).isPositive();
