@@ -12,19 +12,21 @@ package dev.fulcrum.learned.load;
  * servers.
  *
  * <p>One tick's ratio is mostly noise (the estimate lags its window, flows in transit count as
- * active but not yet as outstanding, and active / ~0 is any number), and a capacity hardly changes,
- * so the estimate is a ratio of two long averages over the ticks on which the backend had flows:
+ * active but not yet as outstanding), and a capacity hardly changes, so the estimate is a ratio of
+ * two long averages; a tick counts only when its ratio means something: at least two flows open
+ * (one flow says little about a server's slots) and a predicted pressure of at least 1/4 (active /
+ * ~0 is any number; it also leaves out the first ticks of a burst, when flows have arrived and the
+ * estimate, which reads a window of past ticks, has not yet risen):
  *
  * <pre>
- *   on a tick with active_i >= 1:   A_i = (1 - a) A_i + a active_i
- *                                    P_i = (1 - a) P_i + a max(pressure_i, 0)
- *                                    W_i = (1 - a) W_i + a                     (all 0 at first)
- *   capacity_i = A_i / P_i   once P_i / W_i >= MIN_PRESSURE and A_i / W_i >= MIN_ACTIVE, else unknown
+ *   on a tick with active_i >= 2 and pressure_i >= 0.25:
+ *       A_i = (1 - a) A_i + a active_i,   P_i = (1 - a) P_i + a pressure_i,   W_i = (1 - a) W_i + a   (all 0 at first)
+ *   capacity_i = A_i / P_i   once W_i > 0, else unknown
  *   weight_i   = max(minWeight, capacity_i / max_j capacity_j)                 in [minWeight, 1]
  * </pre>
  *
  * ({@code a} = {@code capacitySmoothing}; the averages start at 0 and their bias cancels in the
- * ratio, W_i only gives the guards their unit.) A backend with no estimate gets the mean estimate
+ * ratio, W_i only says whether there is one.) A backend with no estimate gets the mean estimate
  * of the others, and every backend weight 1 while none has one: least connections until the
  * estimator has seen enough. A pure function of its inputs, so it can be tested without a model.
  *
@@ -34,9 +36,9 @@ package dev.fulcrum.learned.load;
 record CapacityMapping(double minWeight, double smoothing) {
 
     static final double DEFAULT_SMOOTHING = 0.05;
-    /** Mean open flows under which a capacity is not trusted: one flow says little about a server's slots. */
-    static final double MIN_ACTIVE = 1.5;
-    /** Mean predicted pressure under which a capacity is not trusted (active / ~0 would be any number). */
+    /** Fewer open flows than this on a tick: the tick does not count. */
+    static final int MIN_ACTIVE = 2;
+    /** A predicted pressure under this on a tick: the tick does not count. */
     static final double MIN_PRESSURE = 0.25;
 
     CapacityMapping {
@@ -57,7 +59,7 @@ record CapacityMapping(double minWeight, double smoothing) {
 
         /** Backend {@code i}'s estimated capacity (effective slots), or NaN while it is not trusted. */
         double capacity(int i) {
-            if (!(ticks[i] > 0) || pressure[i] / ticks[i] < MIN_PRESSURE || active[i] / ticks[i] < MIN_ACTIVE) {
+            if (!(ticks[i] > 0)) {
                 return Double.NaN;
             }
             return active[i] / pressure[i];
@@ -66,8 +68,8 @@ record CapacityMapping(double minWeight, double smoothing) {
 
     /**
      * The averages after one tick: {@code pressures} from the estimator, {@code active} the open
-     * flows now. A non-finite pressure leaves the backend's averages as they were (the policy
-     * falls back on those before calling).
+     * flows now. A tick under the guards, or a non-finite pressure (the policy falls back on those
+     * before calling), leaves the backend's averages as they were.
      */
     Averages update(Averages before, float[] pressures, int[] active) {
         int n = pressures.length;
@@ -76,9 +78,9 @@ record CapacityMapping(double minWeight, double smoothing) {
             after.active()[i] = before.active()[i];
             after.pressure()[i] = before.pressure()[i];
             after.ticks()[i] = before.ticks()[i];
-            if (active[i] >= 1 && Float.isFinite(pressures[i])) {
+            if (active[i] >= MIN_ACTIVE && pressures[i] >= MIN_PRESSURE && Float.isFinite(pressures[i])) {
                 after.active()[i] = (1 - smoothing) * before.active()[i] + smoothing * active[i];
-                after.pressure()[i] = (1 - smoothing) * before.pressure()[i] + smoothing * Math.max(pressures[i], 0);
+                after.pressure()[i] = (1 - smoothing) * before.pressure()[i] + smoothing * pressures[i];
                 after.ticks()[i] = (1 - smoothing) * before.ticks()[i] + smoothing;
             }
         }

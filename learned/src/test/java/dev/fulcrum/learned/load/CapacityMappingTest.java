@@ -41,40 +41,53 @@ class CapacityMappingTest {
     }
 
     @Test
-    void idleTicksAndSmallValuesGiveNoEstimateAndTheOthersMeanStandsIn() {
+    void ticksUnderTheGuardsDoNotCountAndTheOthersMeanStandsIn() {
         CapacityMapping mapping = new CapacityMapping(0.05, 0.5);
         CapacityMapping.Averages averages = ticks(mapping, 5,
-                new float[][] {{1, 2, 5, 0.1f, 1}, {1, 1, 5, 0.1f, 1}},
+                new float[][] {{1, 2, 5, 0.1f, 1}, {1, 1, 5, 0.2f, 1}},
                 new int[][] {{2, 0, 1, 4, 8}, {2, 0, 1, 4, 8}});
         assertThat(averages.capacity(0)).isCloseTo(2.0, within(1e-12));
-        assertThat(averages.capacity(1)).as("no flow open: the pressure is not taken").isNaN();
-        assertThat(averages.ticks()[1]).isZero();
+        assertThat(averages.capacity(1)).as("no flow open").isNaN();
         assertThat(averages.capacity(2)).as("one flow at a time says nothing of the slots").isNaN();
         assertThat(averages.capacity(3)).as("active / 0.1: pressure under the guard").isNaN();
+        assertThat(averages.ticks()[1] + averages.ticks()[2] + averages.ticks()[3]).isZero();
         assertThat(averages.capacity(4)).isCloseTo(8.0, within(1e-12));
         // the unknown three stand at the mean of the known (2 + 8) / 2 = 5, over the highest 8
         assertThat(mapping.weights(averages)).containsExactly(new double[] {0.25, 0.625, 0.625, 0.625, 1.0}, within(1e-12));
     }
 
     @Test
+    void aBurstsFirstTicksBeforeTheEstimateRisesDoNotInflateTheCapacity() {
+        CapacityMapping mapping = new CapacityMapping(0.05, 0.2);
+        // 4 slots: flows arrive (6, then 10 open) while the estimate still reads the idle past (0.05, 0.2)
+        CapacityMapping.Averages averages = ticks(mapping, 1, new float[][] {{0.05f}, {0.2f}, {1.5f}, {2.5f}},
+                new int[][] {{6}, {10}, {6}, {10}});
+        assertThat(averages.capacity(0)).isCloseTo(4.0, within(1e-12));
+    }
+
+    @Test
     void withNoEstimateEveryWeightIsOneAsLeastConnections() {
         CapacityMapping mapping = new CapacityMapping(0.05, 0.5);
         assertThat(mapping.weights(CapacityMapping.Averages.empty(3))).containsExactly(1.0, 1.0, 1.0);
-        CapacityMapping.Averages idle = mapping.update(CapacityMapping.Averages.empty(2), new float[] {3, 3}, new int[] {0, 0});
+        CapacityMapping.Averages idle = mapping.update(CapacityMapping.Averages.empty(2), new float[] {3, 3}, new int[] {0, 1});
         assertThat(mapping.weights(idle)).containsExactly(1.0, 1.0);
     }
 
     @Test
-    void aNaNPressureLeavesTheAveragesAndANegativeOneCountsAsZero() {
+    void aNaNOrNegativePressureLeavesTheAveragesAsTheyWere() {
         CapacityMapping mapping = new CapacityMapping(0.05, 0.5);
         CapacityMapping.Averages first = mapping.update(CapacityMapping.Averages.empty(2), new float[] {2, 1}, new int[] {4, 4});
         CapacityMapping.Averages second = mapping.update(first, new float[] {Float.NaN, -3}, new int[] {4, 4});
-        assertThat(second.active()[0]).isEqualTo(first.active()[0]);
-        assertThat(second.pressure()[0]).isEqualTo(first.pressure()[0]);
-        assertThat(second.ticks()[0]).isEqualTo(first.ticks()[0]);
-        // P = 0.5 * 0.5 * 1 + 0.5 * 0 = 0.25, W = 0.75: mean pressure 1/3, still over the guard; A = 0.5 * 2 + 2 = 3
-        assertThat(second.capacity(1)).isCloseTo(12.0, within(1e-12));
-        assertThat(first.active()[0]).as("the earlier averages are not changed").isEqualTo(2.0);
+        for (int i = 0; i < 2; i++) {
+            assertThat(second.active()[i]).isEqualTo(first.active()[i]);
+            assertThat(second.pressure()[i]).isEqualTo(first.pressure()[i]);
+            assertThat(second.ticks()[i]).isEqualTo(first.ticks()[i]);
+        }
+        assertThat(second.capacity(0)).isCloseTo(2.0, within(1e-12));
+        assertThat(second.capacity(1)).isCloseTo(4.0, within(1e-12));
+        CapacityMapping.Averages third = mapping.update(second, new float[] {1, 1}, new int[] {4, 4});
+        assertThat(second.active()[0]).as("an update makes new averages, the earlier stay").isEqualTo(2.0);
+        assertThat(third.capacity(0)).isCloseTo(3.0 / 1.0 * 1.0, within(1e-12)); // A = 1 + 2 = 3, P = 0.5 + 0.5 = 1
     }
 
     @Test
