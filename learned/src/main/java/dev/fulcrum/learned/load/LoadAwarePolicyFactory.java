@@ -14,13 +14,13 @@ import java.util.List;
 
 /**
  * {@code policy: {type: load-aware, model: models/load.onnx, name: load, fallback: least-connections,
- * mapping: capacity, capacitySmoothing: 0.05, loadOffset: 1.0, minWeight: 0.05, smoothing: 0.5}}. {@code model} is a load-estimator ONNX file
+ * mapping: inverse-load, capacitySmoothing: 0.05, loadOffset: 1.0, minWeight: 0.05, smoothing: 0.5}}. {@code model} is a load-estimator ONNX file
  * (relative paths from the working directory); {@code name} its name in {@code /api/models} (default:
  * the file name without {@code .onnx}); {@code fallback} the classic policy that picks while the
  * model is missing or failing (default {@code least-connections}: it needs no model and still
- * follows load); {@code mapping} how predictions become weights: {@code capacity} (default; weight
- * proportional to active flows / predicted pressure, {@link CapacityMapping}) or {@code inverse-load}
- * (weight 1 / (load + loadOffset), {@link WeightMapping}); {@code minWeight} bounds both,
+ * follows load); {@code mapping} how predictions become weights: {@code inverse-load} (default;
+ * weight 1 / (load + loadOffset), {@link WeightMapping}) or {@code capacity} (weight proportional to
+ * active flows / predicted pressure, {@link CapacityMapping}); {@code minWeight} bounds both,
  * {@code capacitySmoothing} is the former's averaging, {@code loadOffset} and {@code smoothing} the latter's. Needs telemetry on (its features are the model's input).
  */
 public final class LoadAwarePolicyFactory implements PolicyFactory {

@@ -10,7 +10,12 @@ enum MappingKind {
     /** Weight 1 / (predicted load + loadOffset) ({@link WeightMapping}). */
     INVERSE_LOAD("inverse-load");
 
-    static final MappingKind DEFAULT = CAPACITY;
+    /**
+     * Inverse-load: on the testbed (docs/aquarius-experiment.md) it was level with or better than least
+     * connections, while capacity weights ran away at 80% of capacity (an over-estimated capacity draws
+     * flows, and the estimate, lagging, rises with them).
+     */
+    static final MappingKind DEFAULT = INVERSE_LOAD;
 
     final String key;
 

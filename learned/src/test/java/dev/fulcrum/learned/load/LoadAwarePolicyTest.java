@@ -71,8 +71,8 @@ class LoadAwarePolicyTest {
 
     @Test
     void predictedLoadsBecomeWeightsAndFlowsFollowThem() {
-        LoadAwarePolicy policy = policy(threeBackends(), "load-open-flows.onnx",
-                Map.of("mapping", "inverse-load", "smoothing", 1.0, "loadOffset", 1.0));
+        LoadAwarePolicy policy = policy(threeBackends(), "load-open-flows.onnx", Map.of("smoothing", 1.0, "loadOffset", 1.0));
+        // no mapping given: the default, inverse-load
         assertThat(policy.fallingBack()).as("no features yet").isTrue();
         for (int t = 0; t < 4; t++) {
             policy.onTick(tick(0, 1, 7));
@@ -83,6 +83,7 @@ class LoadAwarePolicyTest {
         assertThat(insight.get("a").get("weight")).isEqualTo(1.0);
         assertThat(insight.get("b").get("weight")).isEqualTo(0.5);
         assertThat(insight.get("c").get("weight")).isEqualTo(0.125);
+        assertThat(insight.get("a")).as("inverse-load estimates no capacity").doesNotContainKey("capacity");
         // No flow is open: (0 + 1) / weight always favours a; the rule needs flows held open to spread.
         assertThat(pickMany(policy, 30)).containsOnlyKeys("a");
     }
@@ -183,9 +184,9 @@ class LoadAwarePolicyTest {
     }
 
     @Test
-    void byDefaultWeightsFollowCapacityActiveFlowsOverPredictedPressure() {
+    void capacityWeightsFollowActiveFlowsOverPredictedPressure() {
         BackendSet backends = threeBackends();
-        LoadAwarePolicy policy = policy(backends, "load-open-flows.onnx", Map.of("capacitySmoothing", 1.0));
+        LoadAwarePolicy policy = policy(backends, "load-open-flows.onnx", Map.of("mapping", "capacity", "capacitySmoothing", 1.0));
         hold(backends, 4, 4, 4);
         for (int t = 0; t < 4; t++) {
             policy.onTick(tick(1, 2, 2)); // the fixture predicts n_open: pressures 1, 2, 2 with 4 flows each
@@ -211,7 +212,7 @@ class LoadAwarePolicyTest {
     @Test
     void withoutEnoughFlowsForAnEstimateCapacityWeightsAreEqualAsLeastConnections() {
         BackendSet backends = threeBackends();
-        LoadAwarePolicy policy = policy(backends, "load-open-flows.onnx", Map.of("capacitySmoothing", 1.0));
+        LoadAwarePolicy policy = policy(backends, "load-open-flows.onnx", Map.of("mapping", "capacity", "capacitySmoothing", 1.0));
         hold(backends, 1, 0, 3);
         policy.onTick(tick(5, 5, 5));
         assertThat(policy.fallingBack()).isFalse();
@@ -224,12 +225,13 @@ class LoadAwarePolicyTest {
     @Test
     void aReloadKeepsTheCapacityAverages() {
         BackendSet backends = threeBackends();
-        LoadAwarePolicy first = policy(backends, "load-open-flows.onnx", Map.of("capacitySmoothing", 0.5));
+        LoadAwarePolicy first = policy(backends, "load-open-flows.onnx", Map.of("mapping", "capacity", "capacitySmoothing", 0.5));
         hold(backends, 4, 4, 8);
         first.onTick(tick(2, 1, 1));
         BackendSet next = BackendSet.of(List.of(new Backend("c", "127.0.0.1", 3, 1, 0), new Backend("a", "127.0.0.1", 1, 1, 0)));
         LoadAwarePolicy second = (LoadAwarePolicy) Policies.create(next, new PolicyConfig("load-aware", Map.of("model",
-                Fixtures.model("load-open-flows.onnx").toString(), "name", "load-open-flows", "capacitySmoothing", 0.5)), first);
+                Fixtures.model("load-open-flows.onnx").toString(), "name", "load-open-flows", "mapping", "capacity",
+                "capacitySmoothing", 0.5)), first);
         assertThat(second.insight().get("c").get("capacity")).isEqualTo(8.0);
         assertThat(second.insight().get("a").get("capacity")).isEqualTo(2.0);
         assertThat(second.insight().get("c").get("weight")).isEqualTo(1.0);
