@@ -19,7 +19,8 @@ import org.slf4j.LoggerFactory;
  * Load-aware balancing from in-line features (Aquarius, Yao et al., MLSys@NeurIPS 2021, section
  * 5.2): every tick, on the control thread, the load estimator runs once over all backends' recent
  * feature windows (one batch), the predicted loads become weights ({@link WeightMapping} by
- * default, or {@link CapacityMapping}) and a new {@link LoadAwareSnapshot} is published. A flow goes to the backend with the lowest
+ * default, or {@link CapacityMapping}) and a new {@link LoadAwareSnapshot} is published. A flow
+ * goes to the backend with the lowest
  * {@code (active + 1) / weight} (the rule of Aquarius' code; weight = learned weight times the
  * configured one, ramped in slow start), ties to the first after a rotating start.
  *
