@@ -60,7 +60,7 @@ class LoadAwarePolicyProxyTest {
     @Test
     void flowsMoveAwayFromTheSlowBackend() throws Exception {
         PolicyConfig policy = new PolicyConfig("load-aware", Map.of("model", FIXTURES.resolve("load-flow-time.onnx").toString(),
-                "name", "proxy-flow-time", "fallback", "round-robin", "smoothing", 1.0, "loadOffset", 0.05));
+                "name", "proxy-flow-time", "fallback", "round-robin", "mapping", "inverse-load", "smoothing", 1.0, "loadOffset", 0.05));
         try (TestServer fast1 = server("fast1", 30);
                 TestServer fast2 = server("fast2", 30);
                 TestServer slow = server("slow", 300);

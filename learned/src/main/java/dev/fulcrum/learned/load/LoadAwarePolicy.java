@@ -18,8 +18,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Load-aware balancing from in-line features (Aquarius, Yao et al., MLSys@NeurIPS 2021, section
  * 5.2): every tick, on the control thread, the load estimator runs once over all backends' recent
- * feature windows (one batch), the predicted loads become weights ({@link WeightMapping}) and a new
- * {@link LoadAwareSnapshot} is published. A flow goes to the backend with the lowest
+ * feature windows (one batch), the predicted loads become weights ({@link WeightMapping} by
+ * default, or {@link CapacityMapping}) and a new {@link LoadAwareSnapshot} is published. A flow
+ * goes to the backend with the lowest
  * {@code (active + 1) / weight} (the rule of Aquarius' code; weight = learned weight times the
  * configured one, ramped in slow start), ties to the first after a rotating start.
  *
@@ -36,7 +37,9 @@ public final class LoadAwarePolicy implements FeatureDrivenPolicy {
     private final BackendSet backends;
     private final ModelSlot<LoadEstimator> slot;
     private final BalancingPolicy fallback;
+    private final MappingKind kind;
     private final WeightMapping mapping;
+    private final CapacityMapping capacityMapping;
     private final FeatureWindows windows;
     private final AtomicInteger rotation = new AtomicInteger();
     private final AtomicLong failures;
@@ -44,12 +47,14 @@ public final class LoadAwarePolicy implements FeatureDrivenPolicy {
     private String failing; // control thread: the current failure, logged once
     private String pool; // control thread: from the vectors, for the meters
 
-    LoadAwarePolicy(BackendSet backends, ModelSlot<LoadEstimator> slot, BalancingPolicy fallback, WeightMapping mapping,
-            LoadAwarePolicy previous) {
+    LoadAwarePolicy(BackendSet backends, ModelSlot<LoadEstimator> slot, BalancingPolicy fallback, MappingKind kind,
+            WeightMapping mapping, CapacityMapping capacityMapping, LoadAwarePolicy previous) {
         this.backends = backends;
         this.slot = slot;
         this.fallback = fallback;
+        this.kind = kind;
         this.mapping = mapping;
+        this.capacityMapping = capacityMapping;
         // A reload keeps the history (windows are by backend name) and the last weights of backends that stay.
         this.windows = previous == null ? new FeatureWindows() : previous.windows;
         this.failures = previous == null ? new AtomicLong() : previous.failures;
@@ -62,12 +67,19 @@ public final class LoadAwarePolicy implements FeatureDrivenPolicy {
         }
         float[] loads = new float[backends.size()];
         double[] weights = new double[backends.size()];
+        CapacityMapping.Averages averages = CapacityMapping.Averages.empty(backends.size());
         for (BackendState state : backends.states()) {
             BackendState old = oldSet.byName(state.backend().name());
-            loads[state.index()] = old == null ? 0 : before.predictedLoads()[old.index()];
-            weights[state.index()] = old == null ? 1 : before.weights()[old.index()];
+            int i = state.index();
+            loads[i] = old == null ? 0 : before.predictedLoads()[old.index()];
+            weights[i] = old == null ? 1 : before.weights()[old.index()];
+            if (old != null && before.averages() != null) {
+                averages.active()[i] = before.averages().active()[old.index()];
+                averages.pressure()[i] = before.averages().pressure()[old.index()];
+                averages.ticks()[i] = before.averages().ticks()[old.index()];
+            }
         }
-        return new LoadAwareSnapshot(before.modelVersion(), loads, weights);
+        return new LoadAwareSnapshot(before.modelVersion(), loads, before.averages() == null ? null : averages, weights);
     }
 
     @Override
@@ -141,11 +153,25 @@ public final class LoadAwarePolicy implements FeatureDrivenPolicy {
             }
         }
         LoadAwareSnapshot before = snapshot;
-        double[] previous = new double[n];
-        for (int i = 0; i < n; i++) {
-            previous[i] = before == null ? Double.NaN : before.weights()[i];
+        CapacityMapping.Averages averages = null;
+        double[] weights;
+        if (kind == MappingKind.CAPACITY) {
+            int[] active = new int[n];
+            for (int i = 0; i < n; i++) {
+                active[i] = backends.get(i).activeFlows();
+            }
+            // A failure episode (snapshot cleared) starts the averages again: the backends may have changed meanwhile.
+            CapacityMapping.Averages from = before == null || before.averages() == null ? CapacityMapping.Averages.empty(n) : before.averages();
+            averages = capacityMapping.update(from, loads, active);
+            weights = capacityMapping.weights(averages);
+        } else {
+            double[] previous = new double[n];
+            for (int i = 0; i < n; i++) {
+                previous[i] = before == null ? Double.NaN : before.weights()[i];
+            }
+            weights = mapping.weights(loads, previous);
         }
-        snapshot = new LoadAwareSnapshot(estimator.version(), loads, mapping.weights(loads, previous));
+        snapshot = new LoadAwareSnapshot(estimator.version(), loads, averages, weights);
         if (failing != null) {
             log.info("load-aware: model {} serves again (was: {})", slot.name(), failing);
             failing = null;
@@ -190,7 +216,10 @@ public final class LoadAwarePolicy implements FeatureDrivenPolicy {
         return backends;
     }
 
-    /** {@code predictedLoad} and {@code weight} per backend, while the model serves. */
+    /**
+     * {@code predictedLoad} and {@code weight} per backend, while the model serves, and
+     * {@code capacity} (estimated slots) once {@code mapping: capacity} has one.
+     */
     @Override
     public Map<String, Map<String, Double>> insight() {
         LoadAwareSnapshot now = snapshot;
@@ -199,8 +228,14 @@ public final class LoadAwarePolicy implements FeatureDrivenPolicy {
         }
         Map<String, Map<String, Double>> insight = new LinkedHashMap<>();
         for (BackendState state : backends.states()) {
-            insight.put(state.backend().name(), Map.of("predictedLoad", (double) now.predictedLoads()[state.index()],
-                    "weight", now.weights()[state.index()]));
+            Map<String, Double> values = new LinkedHashMap<>();
+            values.put("predictedLoad", (double) now.predictedLoads()[state.index()]);
+            values.put("weight", now.weights()[state.index()]);
+            double capacity = now.averages() == null ? Double.NaN : now.averages().capacity(state.index());
+            if (!Double.isNaN(capacity)) {
+                values.put("capacity", capacity);
+            }
+            insight.put(state.backend().name(), values);
         }
         return insight;
     }

@@ -14,18 +14,20 @@ import java.util.List;
 
 /**
  * {@code policy: {type: load-aware, model: models/load.onnx, name: load, fallback: least-connections,
- * loadOffset: 1.0, minWeight: 0.05, smoothing: 0.5}}. {@code model} is a load-estimator ONNX file
+ * mapping: inverse-load, capacitySmoothing: 0.05, loadOffset: 1.0, minWeight: 0.05, smoothing: 0.5}}. {@code model} is a load-estimator ONNX file
  * (relative paths from the working directory); {@code name} its name in {@code /api/models} (default:
  * the file name without {@code .onnx}); {@code fallback} the classic policy that picks while the
  * model is missing or failing (default {@code least-connections}: it needs no model and still
- * follows load); {@code loadOffset}, {@code minWeight} and {@code smoothing} shape the weights
- * ({@link WeightMapping}). Needs telemetry on (its features are the model's input).
+ * follows load); {@code mapping} how predictions become weights: {@code inverse-load} (default;
+ * weight 1 / (load + loadOffset), {@link WeightMapping}) or {@code capacity} (weight proportional to
+ * active flows / predicted pressure, {@link CapacityMapping}); {@code minWeight} bounds both,
+ * {@code capacitySmoothing} is the former's averaging, {@code loadOffset} and {@code smoothing} the latter's. Needs telemetry on (its features are the model's input).
  */
 public final class LoadAwarePolicyFactory implements PolicyFactory {
 
     public static final String TYPE = "load-aware";
     static final String DEFAULT_FALLBACK = "least-connections";
-    static final List<String> PARAMETERS = List.of("model", "name", "fallback", "loadOffset", "minWeight", "smoothing");
+    static final List<String> PARAMETERS = List.of("model", "name", "fallback", "mapping", "capacitySmoothing", "loadOffset", "minWeight", "smoothing");
 
     @Override
     public String type() {
@@ -36,9 +38,14 @@ public final class LoadAwarePolicyFactory implements PolicyFactory {
     public List<String> validate(PolicyConfig config) {
         List<String> problems = Policies.unknownParameters(config, PARAMETERS);
         problems.addAll(ModelPolicyParameters.problems(config, TYPE, "load-estimator"));
+        Object mapping = config.parameters().get("mapping");
+        if (mapping != null && MappingKind.of(mapping) == null) {
+            problems.add("mapping: " + mapping + " (expected one of " + MappingKind.keys() + ")");
+        }
         number(config, "loadOffset", WeightMapping.DEFAULT.loadOffset(), "a number > 0", v -> v > 0 && !Double.isInfinite(v), problems);
         number(config, "minWeight", WeightMapping.DEFAULT.minWeight(), "a number in (0, 1]", v -> v > 0 && v <= 1, problems);
         number(config, "smoothing", WeightMapping.DEFAULT.smoothing(), "a number in (0, 1]", v -> v > 0 && v <= 1, problems);
+        number(config, "capacitySmoothing", CapacityMapping.DEFAULT_SMOOTHING, "a number in (0, 1]", v -> v > 0 && v <= 1, problems);
         return problems;
     }
 
@@ -63,6 +70,11 @@ public final class LoadAwarePolicyFactory implements PolicyFactory {
                 number(config, "smoothing", WeightMapping.DEFAULT.smoothing(), "", v -> v > 0 && v <= 1, null));
     }
 
+    static CapacityMapping capacityMapping(PolicyConfig config) {
+        return new CapacityMapping(number(config, "minWeight", WeightMapping.DEFAULT.minWeight(), "", v -> v > 0 && v <= 1, null),
+                number(config, "capacitySmoothing", CapacityMapping.DEFAULT_SMOOTHING, "", v -> v > 0 && v <= 1, null));
+    }
+
     @Override
     public BalancingPolicy create(BackendSet backends, PolicyConfig config, BalancingPolicy previous) {
         Path file = Path.of((String) config.parameters().get("model"));
@@ -71,7 +83,9 @@ public final class LoadAwarePolicyFactory implements PolicyFactory {
         LoadAwarePolicy before = previous instanceof LoadAwarePolicy p ? p : null;
         String fallbackType = (String) config.parameters().getOrDefault("fallback", DEFAULT_FALLBACK);
         BalancingPolicy fallback = Policies.create(backends, PolicyConfig.of(fallbackType), before == null ? null : before.fallback());
-        return new LoadAwarePolicy(backends, slot, fallback, mapping(config), before);
+        MappingKind kind = MappingKind.of(config.parameters().getOrDefault("mapping", MappingKind.DEFAULT.key));
+        return new LoadAwarePolicy(backends, slot, fallback, kind == null ? MappingKind.DEFAULT : kind, mapping(config),
+                capacityMapping(config), before);
     }
 
     static String defaultName(Path file) {

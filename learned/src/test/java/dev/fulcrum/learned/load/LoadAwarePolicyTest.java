@@ -72,6 +72,7 @@ class LoadAwarePolicyTest {
     @Test
     void predictedLoadsBecomeWeightsAndFlowsFollowThem() {
         LoadAwarePolicy policy = policy(threeBackends(), "load-open-flows.onnx", Map.of("smoothing", 1.0, "loadOffset", 1.0));
+        // no mapping given: the default, inverse-load
         assertThat(policy.fallingBack()).as("no features yet").isTrue();
         for (int t = 0; t < 4; t++) {
             policy.onTick(tick(0, 1, 7));
@@ -82,6 +83,7 @@ class LoadAwarePolicyTest {
         assertThat(insight.get("a").get("weight")).isEqualTo(1.0);
         assertThat(insight.get("b").get("weight")).isEqualTo(0.5);
         assertThat(insight.get("c").get("weight")).isEqualTo(0.125);
+        assertThat(insight.get("a")).as("inverse-load estimates no capacity").doesNotContainKey("capacity");
         // No flow is open: (0 + 1) / weight always favours a; the rule needs flows held open to spread.
         assertThat(pickMany(policy, 30)).containsOnlyKeys("a");
     }
@@ -89,7 +91,7 @@ class LoadAwarePolicyTest {
     @Test
     void heldFlowsSpreadInProportionToWeight() {
         BackendSet backends = threeBackends();
-        LoadAwarePolicy policy = policy(backends, "load-open-flows.onnx", Map.of("smoothing", 1.0));
+        LoadAwarePolicy policy = policy(backends, "load-open-flows.onnx", Map.of("mapping", "inverse-load", "smoothing", 1.0));
         for (int t = 0; t < 4; t++) {
             policy.onTick(tick(0, 1, 7));
         }
@@ -160,17 +162,80 @@ class LoadAwarePolicyTest {
 
     @Test
     void aReloadKeepsTheHistoryAndWeightsOfBackendsThatStay() {
-        LoadAwarePolicy first = policy(threeBackends(), "load-open-flows.onnx", Map.of("smoothing", 1.0));
+        LoadAwarePolicy first = policy(threeBackends(), "load-open-flows.onnx", Map.of("mapping", "inverse-load", "smoothing", 1.0));
         for (int t = 0; t < 4; t++) {
             first.onTick(tick(0, 1, 7));
         }
         BackendSet next = BackendSet.of(List.of(new Backend("c", "127.0.0.1", 3, 1, 0), new Backend("a", "127.0.0.1", 1, 1, 0)));
         Map<String, Object> parameters = Map.of("model", Fixtures.model("load-open-flows.onnx").toString(), "name", "load-open-flows",
-                "smoothing", 1.0);
+                "mapping", "inverse-load", "smoothing", 1.0);
         LoadAwarePolicy second = (LoadAwarePolicy) Policies.create(next, new PolicyConfig("load-aware", parameters), first);
         assertThat(second.fallingBack()).isFalse();
         assertThat(second.insight().get("c").get("weight")).isEqualTo(0.125);
         assertThat(second.insight()).containsOnlyKeys("c", "a");
+    }
+
+    private static void hold(BackendSet backends, int... flows) {
+        for (int i = 0; i < flows.length; i++) {
+            for (int f = 0; f < flows[i]; f++) {
+                backends.get(i).tryAcquire();
+            }
+        }
+    }
+
+    @Test
+    void capacityWeightsFollowActiveFlowsOverPredictedPressure() {
+        BackendSet backends = threeBackends();
+        LoadAwarePolicy policy = policy(backends, "load-open-flows.onnx", Map.of("mapping", "capacity", "capacitySmoothing", 1.0));
+        hold(backends, 4, 4, 4);
+        for (int t = 0; t < 4; t++) {
+            policy.onTick(tick(1, 2, 2)); // the fixture predicts n_open: pressures 1, 2, 2 with 4 flows each
+        }
+        Map<String, Map<String, Double>> insight = policy.insight();
+        assertThat(insight.get("a").get("capacity")).isEqualTo(4.0);
+        assertThat(insight.get("b").get("capacity")).isEqualTo(2.0);
+        assertThat(insight.get("a").get("weight")).isEqualTo(1.0);
+        assertThat(insight.get("b").get("weight")).isEqualTo(0.5);
+        assertThat(insight.get("c").get("weight")).isEqualTo(0.5);
+        Map<String, Integer> counts = new HashMap<>();
+        for (int i = 0; i < 100; i++) {
+            BackendState picked = policy.pick(new Flow(i, null, null));
+            picked.tryAcquire();
+            counts.merge(picked.backend().name(), 1, Integer::sum);
+        }
+        // (active + 1) / weight evens out at 56 : 28 : 28 of the 112 flows, 4 of each held before
+        assertThat(counts.get("a")).isBetween(51, 53);
+        assertThat(counts.get("b")).isBetween(23, 25);
+        assertThat(counts.get("c")).isBetween(23, 25);
+    }
+
+    @Test
+    void withoutEnoughFlowsForAnEstimateCapacityWeightsAreEqualAsLeastConnections() {
+        BackendSet backends = threeBackends();
+        LoadAwarePolicy policy = policy(backends, "load-open-flows.onnx", Map.of("mapping", "capacity", "capacitySmoothing", 1.0));
+        hold(backends, 1, 0, 3);
+        policy.onTick(tick(5, 5, 5));
+        assertThat(policy.fallingBack()).isFalse();
+        assertThat(policy.insight().get("c").get("capacity")).isEqualTo(0.6);
+        assertThat(policy.insight().get("a")).doesNotContainKey("capacity");
+        assertThat(policy.insight().get("a").get("weight")).as("unknown: the others' mean, here c's").isEqualTo(1.0);
+        assertThat(policy.pick(new Flow(1, null, null)).backend().name()).as("fewest open flows").isEqualTo("b");
+    }
+
+    @Test
+    void aReloadKeepsTheCapacityAverages() {
+        BackendSet backends = threeBackends();
+        LoadAwarePolicy first = policy(backends, "load-open-flows.onnx", Map.of("mapping", "capacity", "capacitySmoothing", 0.5));
+        hold(backends, 4, 4, 8);
+        first.onTick(tick(2, 1, 1));
+        BackendSet next = BackendSet.of(List.of(new Backend("c", "127.0.0.1", 3, 1, 0), new Backend("a", "127.0.0.1", 1, 1, 0)));
+        LoadAwarePolicy second = (LoadAwarePolicy) Policies.create(next, new PolicyConfig("load-aware", Map.of("model",
+                Fixtures.model("load-open-flows.onnx").toString(), "name", "load-open-flows", "mapping", "capacity",
+                "capacitySmoothing", 0.5)), first);
+        assertThat(second.insight().get("c").get("capacity")).isEqualTo(8.0);
+        assertThat(second.insight().get("a").get("capacity")).isEqualTo(2.0);
+        assertThat(second.insight().get("c").get("weight")).isEqualTo(1.0);
+        assertThat(second.insight().get("a").get("weight")).isEqualTo(0.25);
     }
 
     @Test
@@ -183,5 +248,8 @@ class LoadAwarePolicyTest {
                                 + LoadAwarePolicyFactory.PARAMETERS + ")");
         assertThat(factory.validate(new PolicyConfig("load-aware", Map.of("model", "m.onnx", "fallback", "load-aware"))))
                 .singleElement().asString().startsWith("fallback: load-aware (expected one of [");
+        assertThat(factory.validate(new PolicyConfig("load-aware", Map.of("model", "m.onnx", "mapping", "fastest", "capacitySmoothing", 2))))
+                .containsExactlyInAnyOrder("mapping: fastest (expected one of [capacity, inverse-load])",
+                        "capacitySmoothing: 2 (expected: a number in (0, 1])");
     }
 }

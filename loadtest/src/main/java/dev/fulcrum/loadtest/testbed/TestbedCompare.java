@@ -28,6 +28,8 @@ import java.util.concurrent.TimeUnit;
  * <pre>java -cp fulcrum-loadtest.jar dev.fulcrum.loadtest.testbed.TestbedCompare --out DIR --model FILE
  *     [--policies maglev,least-connections,load-aware] [--workload for-loop] [--rates 0.7,0.9]
  *     [--rounds 3] [--seconds 15] [--seed 1]</pre>
+ *
+ * A policy {@code load-aware:MAPPING} is load-aware with that {@code mapping} (capacity, inverse-load).
  */
 public final class TestbedCompare {
 
@@ -53,7 +55,7 @@ public final class TestbedCompare {
             }
             List<String> policies = Arrays.asList(values.getOrDefault("--policies", "maglev,least-connections,load-aware").split(","));
             Path model = values.containsKey("--model") ? Path.of(values.get("--model")).toAbsolutePath() : null;
-            if (policies.contains("load-aware") && (model == null || !Files.isRegularFile(model))) {
+            if (policies.stream().anyMatch(p -> p.startsWith(LOAD_AWARE)) && (model == null || !Files.isRegularFile(model))) {
                 throw new IllegalArgumentException("--model: " + model + " (expected: a load-estimator .onnx file for load-aware)");
             }
             List<Double> rates = Arrays.stream(values.getOrDefault("--rates", "0.7,0.9").split(",")).map(Double::parseDouble).toList();
@@ -66,6 +68,8 @@ public final class TestbedCompare {
                     rates, rounds, seconds, Long.parseLong(values.getOrDefault("--seed", "1")));
         }
     }
+
+    static final String LOAD_AWARE = "load-aware";
 
     record Run(int round, String policy, double fraction, TrafficGenerator.Result result, double jain, double[] utilisation) {
     }
@@ -160,9 +164,14 @@ public final class TestbedCompare {
         yaml.append("admin: {address: off}\n");
         yaml.append("telemetry: {tick: ").append(TestbedCollect.TICK_MILLIS).append("ms}\n");
         yaml.append("listeners:\n  web: {bind: 127.0.0.1:0, pool: web, key: client-address-port, connectTimeout: 5s}\n");
-        yaml.append("pools:\n  web:\n    policy: {type: ").append(policy);
-        if (policy.equals("load-aware")) {
+        // "load-aware:inverse-load" is load-aware with that mapping, so two mappings can be compared in one run.
+        String[] typeAndMapping = policy.split(":", 2);
+        yaml.append("pools:\n  web:\n    policy: {type: ").append(typeAndMapping[0]);
+        if (typeAndMapping[0].equals(LOAD_AWARE)) {
             yaml.append(", model: \"").append(model.toString().replace("\\", "/")).append("\", name: testbed-load");
+            if (typeAndMapping.length == 2) {
+                yaml.append(", mapping: ").append(typeAndMapping[1]);
+            }
         }
         yaml.append("}\n    backends:\n");
         for (EmulatedBackend b : cluster.backends()) {

@@ -62,6 +62,8 @@ class TestbedExperimentReportTest {
             runs.add(run(round, "maglev", 0.8, 1000 + spread, 3000 + spread, uneven));
             runs.add(run(round, "least-connections", 0.8, 400 + spread, 500 + spread, even));
             runs.add(run(round, "load-aware", 0.8, 300 + spread, 400 + spread, even));
+            // another mapping of load-aware (TestbedCompare's load-aware:MAPPING): learned, never the best classical
+            runs.add(run(round, "load-aware:inverse-load", 0.8, 250 + spread, 350 + spread, even));
             runs.add(run(round, "maglev", 0.9, 2000 + spread, 5000 + spread, uneven));
             runs.add(run(round, "least-connections", 0.9, 1500 + spread, 2000 + spread, even));
             runs.add(run(round, "load-aware", 0.9, 1200 + spread, 2500 + spread, even)); // p99 above least-connections
@@ -76,7 +78,7 @@ class TestbedExperimentReportTest {
 
         JsonNode json = new ObjectMapper().readTree(out.resolve("experiment.json").toFile());
         JsonNode rows = json.get("sweep").get("rows");
-        assertThat(rows).hasSize(6);
+        assertThat(rows).hasSize(7);
         JsonNode maglev80 = rows.get(0);
         assertThat(maglev80.get("policy").asText()).isEqualTo("maglev");
         assertThat(maglev80.get("fctMeanMs").asDouble()).isEqualTo(1000.0);
@@ -92,6 +94,7 @@ class TestbedExperimentReportTest {
         assertThat(targets.get(0).get("meanCutVsMaglev").asDouble()).isCloseTo(0.7, within(1e-9));
         assertThat(targets.get(0).get("p99CutVsMaglev").asDouble()).isCloseTo(1 - 400.0 / 3000, within(1e-9));
         assertThat(targets.get(0).get("p99NoWorseThanBest").asBoolean()).isTrue();
+        assertThat(targets.get(0).get("bestClassicalP99").asText()).isEqualTo("least-connections");
         assertThat(targets.get(1).get("meanCutVsMaglev").asDouble()).isCloseTo(0.4, within(1e-9));
         assertThat(targets.get(1).get("bestClassicalP99").asText()).isEqualTo("least-connections");
         assertThat(targets.get(1).get("p99NoWorseThanBest").asBoolean()).isFalse();
