@@ -24,6 +24,8 @@ class FixedRateLatencyTest {
     private static final class StallingServer implements AutoCloseable {
         final ServerSocket socket;
         final AtomicLong stallUntilNanos = new AtomicLong();
+        /** If set, the first request starts a stall of this many nanoseconds (a stall placed by the load's own start). */
+        final AtomicLong stallFromFirstRequestNanos = new AtomicLong();
         final AtomicLong answered = new AtomicLong();
         final AtomicLong accepted = new AtomicLong();
 
@@ -54,6 +56,10 @@ class FixedRateLatencyTest {
                     matched = (b == "\r\n\r\n".charAt(matched)) ? matched + 1 : (b == '\r' ? 1 : 0);
                     if (matched == 4) {
                         matched = 0;
+                        long stall = stallFromFirstRequestNanos.getAndSet(0);
+                        if (stall > 0) {
+                            stallUntilNanos.set(System.nanoTime() + stall);
+                        }
                         long wait = stallUntilNanos.get() - System.nanoTime();
                         if (wait > 0) {
                             Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
@@ -132,18 +138,19 @@ class FixedRateLatencyTest {
     @Test
     void aBacklogFromTheWarmUpIsNotCarriedIntoTheMeasuredPeriod() throws Exception {
         try (StallingServer server = new StallingServer()) {
-            // The server answers nothing for its first 1.9 s; the warm-up ends about 0.7 s in (0.2 s
-            // to connect, 0.5 s of warm-up). Measured on the warm-up's schedule, every request due
-            // from then would wait until 1.9 s (over a second); the measured period starts once the
-            // warm-up's requests are answered instead.
+            // The server answers nothing for 2.5 s from the first request; the warm-up's schedule
+            // ends 0.5 s after the first request was due, so the stall outlasts it by 2 s or more
+            // however late the load starts. Measured on the warm-up's schedule, every request due
+            // from then would wait 2 s; the measured period starts once the warm-up's requests are
+            // answered instead.
             FixedRateLatency load = new FixedRateLatency(server.address(), 100, 4, 0.5, 1);
-            server.stallUntilNanos.set(System.nanoTime() + 1_900_000_000L);
+            server.stallFromFirstRequestNanos.set(2_500_000_000L);
             JsonNode report = new ObjectMapper().readTree(load.run());
 
             assertThat(report.path("recorded").asLong()).isEqualTo(100);
             assertThat(report.path("warmupDrained").asBoolean()).isTrue();
-            assertThat(report.path("warmupDrainMillis").asLong()).as(report.toString()).isGreaterThanOrEqualTo(600);
-            assertThat(report.path("maxMicros").asLong()).as("no measured request waited for the warm-up's stall: " + report).isLessThan(600_000);
+            assertThat(report.path("warmupDrainMillis").asLong()).as(report.toString()).isGreaterThanOrEqualTo(1_500);
+            assertThat(report.path("maxMicros").asLong()).as("no measured request waited for the warm-up's stall: " + report).isLessThan(1_000_000);
             assertThat(report.path("maxMicrosBySecond")).hasSize(1);
         }
     }
