@@ -8,10 +8,12 @@ from . import keys as keymod
 
 
 def layer_list(text):
+    if text == "auto":
+        return None
     try:
         sizes = tuple(int(part) for part in text.split(","))
     except ValueError:
-        raise argparse.ArgumentTypeError("%r (expected: comma-separated model counts, e.g. 1,16,256)" % text)
+        raise argparse.ArgumentTypeError("%r (expected: auto, or comma-separated model counts, e.g. 1,16,256)" % text)
     if len(sizes) < 2 or sizes[0] != 1 or min(sizes) < 1:
         raise argparse.ArgumentTypeError("%r (expected: 1 root model, then at least one more layer)" % text)
     return sizes
@@ -29,7 +31,8 @@ def main(argv=None):
     train.add_argument("--keys", required=True, help="CSV (header with a key column, optional count) or NDJSON")
     train.add_argument("--encoding", choices=keymod.ENCODINGS, default="number")
     train.add_argument("--out", required=True, help="the .onnx file to write (atomically); a .check.json is written beside it")
-    train.add_argument("--layers", type=layer_list, default=(1, 16, 256), help="models per layer, root first (default 1,16,256)")
+    train.add_argument("--layers", type=layer_list, default=None,
+                       help="models per layer, root first, or auto (default auto: 1,16,L, about 100 distinct keys per leaf, L in 16..1024)")
     train.add_argument("--steps", type=int, default=600, help="Adam steps per layer (default 600)")
     train.add_argument("--seed", type=int, default=0)
     train.add_argument("--version", default=None, help="the model's version (default: the UTC time)")
@@ -44,7 +47,8 @@ def main(argv=None):
     fol.add_argument("--rounds", type=int, default=None, help="stop after this many retrains")
     fol.add_argument("--duration", type=float, default=None, help="stop after this many seconds")
     fol.add_argument("--token-file", default=None, help="the admin token (default: $FULCRUM_ADMIN_TOKEN)")
-    fol.add_argument("--layers", type=layer_list, default=(1, 16, 256), help="models per layer, root first (default 1,16,256)")
+    fol.add_argument("--layers", type=layer_list, default=None,
+                       help="models per layer, root first, or auto (default auto: 1,16,L, about 100 distinct keys per leaf, L in 16..1024)")
     fol.add_argument("--steps", type=int, default=600, help="Adam steps per layer (default 600)")
     fol.add_argument("--seed", type=int, default=0)
 

@@ -72,7 +72,7 @@ def due(model, every, last_trained, now):
 
 
 def follow(api, name, out=None, every=None, poll=2.0, min_keys=1000, rounds=None, duration=None,
-           layers=(1, 16, 256), steps=600, seed=0, log=None, emit=None, clock=time.monotonic, sleep=time.sleep):
+           layers=None, steps=600, seed=0, log=None, emit=None, clock=time.monotonic, sleep=time.sleep):
     """Runs the loop; returns the list of round reports."""
     from . import export, train_hash
     log = log or (lambda line: print(line, file=sys.stderr))

@@ -15,6 +15,21 @@ import torch
 from .hierarchy import HierarchicalHash
 
 RESAMPLED_ROWS = 2048  # rows per model drawn once (by count) to make batches from
+KEYS_PER_LEAF = 100  # a leaf (8-32-64 MLP) follows the label staircase of about this many keys (docs/learned-hash.md)
+MIN_LEAVES, MAX_LEAVES = 16, 1024  # 1024 leaves: a 10 MB ONNX file
+
+
+def auto_layers(distinct_keys):
+    """The default hierarchy: 1, 16, L with L the power of two nearest above distinct_keys / KEYS_PER_LEAF, in [16, 1024].
+
+    Each leaf is a smooth curve through a staircase of its keys' counts; with repeated keys of unequal
+    frequency a leaf of k keys misses the staircase by about CV / sqrt(k) of its span, so the leaf count
+    follows the number of distinct keys ("Setting 2, again" in docs/learned-hash.md).
+    """
+    leaves = MIN_LEAVES
+    while leaves < MAX_LEAVES and leaves * KEYS_PER_LEAF < distinct_keys:
+        leaves *= 2
+    return (1, 16, leaves)
 
 
 def dlb_labels(keys, counts):
@@ -35,14 +50,15 @@ def normaliser(keys):
     return low, high
 
 
-def train(keys, counts, layer_sizes=(1, 16, 256), steps=600, batch=48, seed=0, log=None):
-    """Trains a HierarchicalHash; returns (model, key_min, key_max, stats)."""
+def train(keys, counts, layer_sizes=None, steps=600, batch=48, seed=0, log=None):
+    """Trains a HierarchicalHash (layer_sizes None: auto_layers); returns (model, key_min, key_max, stats)."""
     started = time.monotonic()
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
     distinct, labels, weight = dlb_labels(keys, counts)
     low, high = normaliser(distinct)
     u = (distinct - low) / (high - low)
+    layer_sizes = tuple(layer_sizes) if layer_sizes else auto_layers(len(distinct))
     u_t = torch.tensor(u, dtype=torch.float32).unsqueeze(1)
     label_t = torch.tensor(labels, dtype=torch.float32).unsqueeze(1)
     model = HierarchicalHash(layer_sizes, seed)
@@ -57,7 +73,7 @@ def train(keys, counts, layer_sizes=(1, 16, 256), steps=600, batch=48, seed=0, l
             log("layer %d: %d models trained, %.1f s" % (depth, layer.models, time.monotonic() - started))
     position = model.predict(u_t)
     errors = (position - label_t).abs().squeeze(1).numpy()
-    stats = {"distinctKeys": int(len(u)), "weight": float(weight.sum()), "seconds": round(time.monotonic() - started, 1),
+    stats = {"layers": list(layer_sizes), "distinctKeys": int(len(u)), "weight": float(weight.sum()), "seconds": round(time.monotonic() - started, 1),
              "maxLabelError": float(errors.max()), "meanLabelError": float(np.average(errors, weights=weight))}
     return model, low, high, stats
 

@@ -152,8 +152,10 @@ public final class LearnedHashExperiment {
         String label = "zipf s=" + s;
         long started = System.nanoTime();
         Path model = settings.trainer().train(keys, weights, settings.workDir().resolve("zipf-" + s + ".onnx"), settings.seed(), label);
-        notes.add(String.format("%s: %d distinct keys in the training sample of %d requests (population %d), heaviest key %.4f of requests; trained in %.0f s",
-                label, keys.length, trainRequests.length, population.length, cumulative[0], (System.nanoTime() - started) / 1e9));
+        notes.add(String.format("%s: %d distinct keys in the training sample of %d requests (population %d), heaviest key %.4f of requests; "
+                + "an ideal random hash of keys would give std %.1f; trained in %.0f s", label, keys.length, trainRequests.length,
+                population.length, cumulative[0], randomKeyHashStd(cumulative, testRequests.length, settings.bins()),
+                (System.nanoTime() - started) / 1e9));
         String name = "sim-zipf-" + s + "-" + settings.seed();
         List<Mapper> mappers = new ArrayList<>();
         for (String type : List.of("maglev", "ring-hash", "jump-hash")) {
@@ -170,6 +172,25 @@ public final class LearnedHashExperiment {
             BinLoads loads = loads(mapper, testRequests, settings.bins());
             rows.add(new Row("zipf", label, mapper.name(), loads.std(), loads.maxOverMean(), Double.NaN, floor));
         }
+        // What the sample sizes allow (ReferenceMappings): a perfect fit of this training sample, and of the true frequencies.
+        BinLoads exact = ReferenceMappings.trainingCdf(keys, weights, testRequests, settings.bins());
+        rows.add(new Row("zipf", label, "reference: training-sample CDF", exact.std(), exact.maxOverMean(), Double.NaN, floor));
+        BinLoads ideal = ReferenceMappings.trueFrequencies(population, cumulative, testRequests, settings.bins());
+        rows.add(new Row("zipf", label, "reference: true frequencies", ideal.std(), ideal.maxOverMean(), Double.NaN, floor));
+    }
+
+    /**
+     * Expected std of bin loads when each key goes to a uniformly random bin and m requests are drawn with the
+     * key probabilities p_k: multinomial noise m/n (1 - 1/n) plus the keys' unequal weights, m^2 sum(p_k^2) (1/n)(1 - 1/n).
+     */
+    static double randomKeyHashStd(double[] cumulative, long requests, int bins) {
+        double squares = 0;
+        for (int r = 0; r < cumulative.length; r++) {
+            double p = cumulative[r] - (r == 0 ? 0 : cumulative[r - 1]);
+            squares += p * p;
+        }
+        double m = requests;
+        return Math.sqrt((m + m * m * squares) / bins * (1 - 1.0 / bins));
     }
 
     /** Distinct keys in four clustered ranges of the 32-bit address space (client addresses as numbers). */

@@ -47,10 +47,11 @@ final class SimLearnedHashCommand implements Callable<Integer> {
             description = "Setting 1: comma-separated uniform, normal, log-normal (empty: skip). Default: ${DEFAULT-VALUE}.")
     List<String> distributions;
 
-    @Option(names = "--population", defaultValue = "200000", description = "Setting 2: distinct keys in the population. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--population", defaultValue = "100000", description = "Setting 2: distinct keys in the population. Default: ${DEFAULT-VALUE}.")
     int population;
 
-    @Option(names = "--requests", defaultValue = "2000000", description = "Setting 2: requests in the training sample and in the test sample. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--requests", defaultValue = "20000000",
+            description = "Setting 2: requests in the training sample and in the test sample (the paper's data sets: 20,000,000 each). Default: ${DEFAULT-VALUE}.")
     int requests;
 
     @Option(names = "--zipf", split = ",", defaultValue = "0.3,0.6,0.8,1.0", description = "Setting 2: Zipf exponents (empty: skip). Default: ${DEFAULT-VALUE}.")
@@ -59,7 +60,8 @@ final class SimLearnedHashCommand implements Callable<Integer> {
     @Option(names = "--bounded-load", defaultValue = "1.25", description = "Factor of the bounded-load wrapper. Default: ${DEFAULT-VALUE}.")
     double boundedLoad;
 
-    @Option(names = "--layers", defaultValue = "1,16,256", description = "Models per layer of the hierarchy. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--layers", defaultValue = "1,16,1024",
+            description = "Models per layer of the hierarchy (about 100 distinct keys per leaf for setting 2). Default: ${DEFAULT-VALUE}.")
     String layers;
 
     @Option(names = "--steps", defaultValue = "400", description = "Adam steps per layer. Default: ${DEFAULT-VALUE}.")
