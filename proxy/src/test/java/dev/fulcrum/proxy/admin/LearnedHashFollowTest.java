@@ -8,6 +8,7 @@ import dev.fulcrum.learned.ModelRegistry;
 import dev.fulcrum.proxy.FulcrumProxy;
 import dev.fulcrum.proxy.testing.TestConfigs;
 import dev.fulcrum.proxy.testing.TestServer;
+import dev.fulcrum.proxy.testing.Trainers;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -16,7 +17,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -39,8 +39,6 @@ class LearnedHashFollowTest {
 
     private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Path TRAINING = Path.of("../learned/training").toAbsolutePath().normalize();
-    private static final String PYTHON = "/usr/bin/python3";
     private static final String NAME = "clients-follow";
 
     @TempDir
@@ -61,7 +59,7 @@ class LearnedHashFollowTest {
         }
         Files.writeString(keys, csv);
         Path model = dir.resolve(NAME + ".onnx");
-        String trained = run(List.of(PYTHON, "-m", "fulcrum_training", "train-hash", "--keys", keys.toString(), "--encoding", "address",
+        String trained = Trainers.run(List.of(Trainers.PYTHON, "-m", "fulcrum_training", "train-hash", "--keys", keys.toString(), "--encoding", "address",
                 "--out", model.toString(), "--layers", "1,4", "--steps", "60", "--version", "first"));
         assertThat(trained).contains("\"version\": \"first\"");
 
@@ -90,7 +88,7 @@ class LearnedHashFollowTest {
             assertThat(drift.get("lastEvent").asText()).startsWith("model " + NAME + " (version first): drift ");
             assertThat(drift.get("events").asLong()).isEqualTo(1);
 
-            String followed = run(List.of(PYTHON, "-m", "fulcrum_training", "follow", "--admin", "http://127.0.0.1:"
+            String followed = Trainers.run(List.of(Trainers.PYTHON, "-m", "fulcrum_training", "follow", "--admin", "http://127.0.0.1:"
                     + proxy.adminAddress().getPort(), "--name", NAME, "--rounds", "1", "--duration", "300", "--poll", "0.2",
                     "--min-keys", "500", "--layers", "1,4", "--steps", "60"));
             JsonNode round = JSON.readTree(followed.lines().filter(l -> l.startsWith("{")).reduce((a, b) -> b).orElseThrow());
@@ -179,20 +177,5 @@ class LearnedHashFollowTest {
     private static HttpResponse<String> get(FulcrumProxy proxy, String path) throws Exception {
         return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + proxy.adminAddress().getPort() + path)).build(),
                 HttpResponse.BodyHandlers.ofString());
-    }
-
-    private static String run(List<String> command) throws IOException, InterruptedException {
-        if (!Files.isExecutable(Path.of(PYTHON))) {
-            throw new AssertionError(PYTHON + " is missing: install python3, python3-torch, python3-onnx, python3-numpy");
-        }
-        Process process = new ProcessBuilder(command).directory(TRAINING.toFile()).redirectErrorStream(true).start();
-        byte[] out = process.getInputStream().readAllBytes();
-        if (!process.waitFor(10, TimeUnit.MINUTES)) {
-            process.destroyForcibly();
-            throw new AssertionError("timed out: " + command);
-        }
-        String output = new String(out, StandardCharsets.UTF_8);
-        assertThat(process.exitValue()).as("%s:%n%s", command, output).isZero();
-        return output;
     }
 }

@@ -10,10 +10,10 @@ import dev.fulcrum.learned.ModelRegistry;
 import dev.fulcrum.proxy.FulcrumProxy;
 import dev.fulcrum.proxy.testing.TestConfigs;
 import dev.fulcrum.proxy.testing.TestServer;
+import dev.fulcrum.proxy.testing.Trainers;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -36,8 +36,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class QNetworkFollowTest {
 
-    private static final Path TRAINING = Path.of("../learned/training").toAbsolutePath().normalize();
-    private static final String PYTHON = "/usr/bin/python3";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String NAME = "follow-q-test";
 
@@ -67,7 +65,7 @@ class QNetworkFollowTest {
                         proxy.listenerAddress(TestConfigs.LISTENER), traffic));
                 String output;
                 try {
-                    output = run(List.of(PYTHON, "-m", "fulcrum_training", "follow-q", "--admin",
+                    output = Trainers.run(List.of(Trainers.PYTHON, "-m", "fulcrum_training", "follow-q", "--admin",
                             "http://127.0.0.1:" + proxy.adminAddress().getPort(), "--name", NAME, "--from-stream",
                             "--pool", TestConfigs.POOL, "--transitions", local.toString(), "--actions", "2", "--flow-scale", "10",
                             "--min-new", "5", "--rounds", "1", "--duration", "240", "--interval", "0.3", "--steps", "50"));
@@ -116,20 +114,5 @@ class QNetworkFollowTest {
                 return;
             }
         }
-    }
-
-    private static String run(List<String> command) throws IOException, InterruptedException {
-        if (!Files.isExecutable(Path.of(PYTHON))) {
-            throw new AssertionError(PYTHON + " is missing: install python3, python3-torch, python3-onnx, python3-numpy");
-        }
-        Process process = new ProcessBuilder(command).directory(TRAINING.toFile()).redirectErrorStream(true).start();
-        byte[] out = process.getInputStream().readAllBytes();
-        if (!process.waitFor(10, TimeUnit.MINUTES)) {
-            process.destroyForcibly();
-            throw new AssertionError("timed out: " + command);
-        }
-        String output = new String(out, StandardCharsets.UTF_8);
-        assertThat(process.exitValue()).as("%s:%n%s", command, output).isZero();
-        return output;
     }
 }
