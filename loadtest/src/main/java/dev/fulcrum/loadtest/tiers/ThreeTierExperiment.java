@@ -4,23 +4,16 @@ import dev.fulcrum.learned.ModelRegistry;
 import dev.fulcrum.loadtest.testbed.BackendGroups;
 import dev.fulcrum.loadtest.testbed.EmulatedBackend;
 import dev.fulcrum.loadtest.testbed.TrafficGenerator;
-import dev.fulcrum.loadtest.testbed.Workload;
 import dev.fulcrum.proxy.FulcrumProxy;
 import dev.fulcrum.proxy.ProxyViews;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Three Fulcrum tiers on loopback (Mizutani, Sensors 2022, §4, scaled to one machine): one parent
@@ -171,29 +164,8 @@ public final class ThreeTierExperiment {
             String parentYaml = parentYaml(policy, model, transitions, children, temperature);
             try (FulcrumProxy parent = TierExperiment.start(dir.resolve("parent.yaml"), parentYaml)) {
                 Thread.sleep(1000); // a few ticks: the parent has polled its children
-                ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
-                AtomicLong samples = new AtomicLong();
-                AtomicLong past = new AtomicLong();
-                sampler.scheduleAtFixedRate(() -> {
-                    samples.incrementAndGet();
-                    if (all.stream().anyMatch(b -> b.stats().queue() > 0)) {
-                        past.incrementAndGet();
-                    }
-                }, 50, 50, TimeUnit.MILLISECONDS);
-                FulcrumProxy childC = children.get(2);
-                CompletableFuture<TrafficGenerator.Result> cross = CompletableFuture.supplyAsync(() -> {
-                    try {
-                        return new TrafficGenerator(childC.listenerAddress("web"), Workload.FOR_LOOP, crossRate,
-                                Duration.ofSeconds(seconds), seed + 500).run(Duration.ofSeconds(20));
-                    } catch (InterruptedException e) {
-                        throw new IllegalStateException(e);
-                    }
-                });
-                TrafficGenerator.Result main = new TrafficGenerator(parent.listenerAddress("web"), Workload.FOR_LOOP, mainRate,
-                        Duration.ofSeconds(seconds), seed).run(Duration.ofSeconds(20));
-                cross.get();
-                sampler.shutdownNow();
-                return new Row(round, policy, main, shares(parent), samples.get() == 0 ? 0 : (double) past.get() / samples.get());
+                TierExperiment.Load load = TierExperiment.drive(all, parent, children.get(2), mainRate, crossRate, seconds, seed);
+                return new Row(round, policy, load.main(), shares(parent), load.queuedShare());
             }
         } finally {
             for (FulcrumProxy child : children) {

@@ -80,27 +80,8 @@ public final class TierExperiment {
                 FulcrumProxy childB = start(dir.resolve("child-b.yaml"), childYaml(all.subList(2, 4)));
                 FulcrumProxy parent = start(dir.resolve("parent.yaml"), parentYaml(policy, model, dir, childA, childB))) {
             Thread.sleep(1000); // a few ticks: the parent has polled its children once
-            ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
-            AtomicLong samples = new AtomicLong();
-            AtomicLong queued = new AtomicLong();
-            sampler.scheduleAtFixedRate(() -> {
-                samples.incrementAndGet();
-                if (all.stream().anyMatch(b -> b.stats().queue() > 0)) {
-                    queued.incrementAndGet();
-                }
-            }, 50, 50, TimeUnit.MILLISECONDS);
-            CompletableFuture<TrafficGenerator.Result> cross = CompletableFuture.supplyAsync(() -> {
-                try {
-                    return new TrafficGenerator(childB.listenerAddress("web"), Workload.FOR_LOOP, crossRate,
-                            Duration.ofSeconds(seconds), seed + 500).run(Duration.ofSeconds(20));
-                } catch (InterruptedException e) {
-                    throw new IllegalStateException(e);
-                }
-            });
-            TrafficGenerator.Result main = new TrafficGenerator(parent.listenerAddress("web"), Workload.FOR_LOOP, mainRate,
-                    Duration.ofSeconds(seconds), seed).run(Duration.ofSeconds(20));
-            cross.get();
-            sampler.shutdownNow();
+            Load load = drive(all, parent, childB, mainRate, crossRate, seconds, seed);
+            TrafficGenerator.Result main = load.main();
             long toA = 0;
             long total = 0;
             for (ProxyViews.PoolBackends pool : parent.backends().pools()) {
@@ -111,9 +92,47 @@ public final class TierExperiment {
                     }
                 }
             }
-            return new Row(main, total == 0 ? 0 : (double) toA / total, samples.get() == 0 ? 0 : (double) queued.get() / samples.get());
+            return new Row(main, total == 0 ? 0 : (double) toA / total, load.queuedShare());
         } finally {
             ModelRegistry.global().close();
+        }
+    }
+
+    /** What one run's traffic gave: the main generator's result and the share of samples with a server queueing. */
+    record Load(TrafficGenerator.Result main, double queuedShare) {
+    }
+
+    /**
+     * Drives for-loop traffic through {@code parent} at {@code mainRate} and, from another parent,
+     * straight into {@code crossTarget} at {@code crossRate}, both for {@code seconds}; meanwhile
+     * samples every 50 ms whether any server is past capacity (a request waiting for a slot).
+     */
+    static Load drive(List<EmulatedBackend> servers, FulcrumProxy parent, FulcrumProxy crossTarget, double mainRate,
+            double crossRate, int seconds, long seed) throws Exception {
+        ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
+        AtomicLong samples = new AtomicLong();
+        AtomicLong queued = new AtomicLong();
+        try {
+            sampler.scheduleAtFixedRate(() -> {
+                samples.incrementAndGet();
+                if (servers.stream().anyMatch(b -> b.stats().queue() > 0)) {
+                    queued.incrementAndGet();
+                }
+            }, 50, 50, TimeUnit.MILLISECONDS);
+            CompletableFuture<TrafficGenerator.Result> cross = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return new TrafficGenerator(crossTarget.listenerAddress("web"), Workload.FOR_LOOP, crossRate,
+                            Duration.ofSeconds(seconds), seed + 500).run(Duration.ofSeconds(20));
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            TrafficGenerator.Result main = new TrafficGenerator(parent.listenerAddress("web"), Workload.FOR_LOOP, mainRate,
+                    Duration.ofSeconds(seconds), seed).run(Duration.ofSeconds(20));
+            cross.get();
+            return new Load(main, samples.get() == 0 ? 0 : (double) queued.get() / samples.get());
+        } finally {
+            sampler.shutdownNow();
         }
     }
 
