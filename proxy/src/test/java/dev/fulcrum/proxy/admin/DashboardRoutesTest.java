@@ -155,13 +155,16 @@ class DashboardRoutesTest {
         assertThat(view.at("/pools/0/insightQuantities").toString()).isEqualTo("[\"picks\",\"predictedLoad\",\"selectionShare\"]");
         JsonNode b0 = view.at("/pools/0/backends/0");
         assertThat(b0.get("name").asText()).isEqualTo("b0");
-        assertThat(b0.at("/insight/picks").asLong()).isEqualTo(b0.get("flows").asLong()).isEqualTo(3);
-        assertThat(b0.at("/insight/selectionShare").asDouble()).isEqualTo(0.5);
+        // Least connections over sequential flows alternates only if each flow has ended at the proxy
+        // before the next is picked; under load one may still be open, so the split is read, not assumed.
+        long b0Picks = b0.at("/insight/picks").asLong();
+        assertThat(b0Picks).isEqualTo(b0.get("flows").asLong());
+        assertThat(b0.at("/insight/selectionShare").asDouble()).isEqualTo(b0Picks / 6.0);
         assertThat(b0.get("fctP50Millis").asDouble()).isPositive();
         assertThat(view.at("/classes").size()).isZero();
 
         JsonNode backends = JSON.readTree(get("/api/backends").body());
-        assertThat(backends.at("/pools/0/backends/1/insight/picks").asLong()).isEqualTo(3);
+        assertThat(backends.at("/pools/0/backends/1/insight/picks").asLong()).isEqualTo(6 - b0Picks);
     }
 
     private static HttpResponse<String> get(String path) throws Exception {
